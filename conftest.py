@@ -22,3 +22,5 @@ def _plain_static(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+pytest_plugins = ["kams.org.testing"]

@@ -35,7 +35,9 @@ class SecondFactorRequiredMiddleware:
 
     @staticmethod
     def _needs_second_factor(request, user) -> bool:
-        exempt = (reverse("access:security"), reverse("access:logout"), "/static/", "/healthz", "/api/")
+        exempt = (
+            reverse("access:security"), reverse("access:logout"), "/static/", "/healthz", "/api/", "/tmf-api/"
+        )
         if request.path.startswith(exempt):
             return False
         if not param("security.admins_require_second_factor"):

@@ -63,17 +63,17 @@ class OrgUnit(MP_Node):
         if self.is_geographic:
             return self
         return (
-            self.get_ancestors().filter(kind__in=UnitKind.geographic()).order_by("-depth").first()
-            or self.get_root()
+            OrgUnit.objects.get_ancestors(self).filter(kind__in=UnitKind.geographic()).order_by("-depth").first()
+            or OrgUnit.objects.get_root(self)
         )
 
     def ancestor_of_kind(self, kind: str) -> "OrgUnit | None":
         if self.kind == kind:
             return self
-        return self.get_ancestors().filter(kind=kind).order_by("-depth").first()
+        return OrgUnit.objects.get_ancestors(self).filter(kind=kind).order_by("-depth").first()
 
     def full_name(self) -> str:
-        names = [a.name for a in self.get_ancestors()] + [self.name]
+        names = [a.name for a in OrgUnit.objects.get_ancestors(self)] + [self.name]
         return " / ".join(names)
 
 

@@ -14,7 +14,7 @@ class OrgUnitSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_parent(self, obj) -> int | None:
-        parent = obj.get_parent()
+        parent = OrgUnit.objects.get_parent(obj)
         return parent.pk if parent else None
 
 class OrgUnitCreateSerializer(serializers.Serializer):

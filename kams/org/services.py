@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from kams.audit.services import audit_record, snapshot
 from kams.core.errors import Conflict, InvalidInput
-from kams.org.enums import ALLOWED_CHILDREN, DataScope, UnitKind
+from kams.org.enums import ALLOWED_CHILDREN, DataScope, RoleCode, UnitKind
 from kams.org.errors import (
     OrgUnitHasMembers,
     RoleInUse,
@@ -54,7 +54,7 @@ def org_unit_create(
     if OrgUnit.objects.filter(code=code).exists():
         raise Conflict(_("An org unit with code %(code)s already exists.") % {"code": code})
     fields = {"code": code, "name": name, "kind": kind}
-    unit = parent.add_child(**fields) if parent else OrgUnit.add_root(**fields)
+    unit = OrgUnit.objects.add_child(parent, fields) if parent else OrgUnit.objects.add_root(fields)
     audit_record(actor=actor, action="org.unit_create", target=unit, after=snapshot(unit, UNIT_FIELDS))
     return unit
 
@@ -176,8 +176,16 @@ def _check_grantable(actor: Any, roles: Iterable[Role]) -> None:
             raise RoleTooWide(role=role.name)
 
 
-def _sync_groups(staff: Staff) -> None:
-    staff.user.groups.set([r.group_id for r in staff.roles.all()])
+def sync_login_rights(staff: Staff) -> None:
+    """Keep the login's groups (its permissions) and admin-site access in step with the
+    roles. Caller holds the transaction."""
+    roles = list(staff.roles.all())
+    user = staff.user
+    user.groups.set([r.group_id for r in roles])
+    is_admin = any(r.code == RoleCode.SYSADMIN for r in roles)
+    if user.is_staff != is_admin:
+        user.is_staff = is_admin
+        user.save(update_fields=["is_staff"])
 
 
 def _clean_password(password: str, user: Any) -> None:
@@ -227,7 +235,7 @@ def staff_create(
         raise Conflict() from None
     staff.roles.set(roles)
     staff.extra_units.set(extra_units)
-    _sync_groups(staff)
+    sync_login_rights(staff)
     audit_record(actor=actor, action="org.staff_create", target=staff, after=snapshot(staff, STAFF_FIELDS))
     return staff
 
@@ -269,7 +277,7 @@ def staff_update(
     staff.save()
     staff.roles.set(roles)
     staff.extra_units.set(extra_units)
-    _sync_groups(staff)
+    sync_login_rights(staff)
     user = staff.user
     user.is_active = is_active
     user.email = email

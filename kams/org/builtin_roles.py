@@ -1,0 +1,58 @@
+"""The built-in roles of ORG-02: code, Chinese name, data scope and a starting permission
+set. Administrators change the sets on the roles page afterwards; later domains add their
+permissions to these roles in their own data migrations.
+
+``ensure_builtin_roles`` takes the model classes as arguments so that the data migration
+can pass its historical models and running code the real ones.
+"""
+
+VIEW_ORG = ["org.view_orgunit", "org.view_staff", "org.view_role"]
+MANAGE_STAFF = ["org.add_staff", "org.change_staff"]
+SEE_LOG = ["audit.view_auditentry"]
+SEE_SYSTEM = ["system.view_systemparameter", "system.view_jobrun"]
+ADMIN = [
+    *VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, *SEE_SYSTEM,
+    "org.add_orgunit", "org.change_orgunit", "org.add_role", "org.change_role", "org.delete_role",
+    "system.change_systemparameter", "auth.view_group", "auth.view_user",
+]
+
+# code, Chinese name, data scope, description, permissions
+ROLES = [
+    ("account_manager", "客户经理", "own", "负责所辖客户的日常维系与营销", [*VIEW_ORG, *SEE_LOG]),
+    ("customer_rep", "客户代表", "own", "协助客户经理受理业务", VIEW_ORG),
+    ("business_manager", "业务经理", "unit", "负责产品与业务支撑", VIEW_ORG),
+    ("director", "部门总监", "unit", "地市/区县大客户中心负责人", [*VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, "system.view_jobrun"]),
+    ("province_director", "省公司部门总监", "province", "省公司集团客户部负责人", [*VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, *SEE_SYSTEM]),
+    ("company_leader", "公司领导", "province", "公司分管领导，接收升级告警", [*VIEW_ORG, *SEE_LOG, *SEE_SYSTEM]),
+    ("finance", "财务人员", "unit", "结算与账务", VIEW_ORG),
+    ("technician", "技术支撑", "unit", "技术方案与售前支撑", VIEW_ORG),
+    ("maintenance", "维护人员", "unit", "网络与故障维护", VIEW_ORG),
+    ("club_staff", "俱乐部人员", "province", "俱乐部会员、积分与卡务", VIEW_ORG),
+    ("channel_manager", "渠道经理", "province", "代理商、资源与结算管理", VIEW_ORG),
+    ("agent_operator", "代理商操作员", "own", "代理商的业务操作员", ["org.view_orgunit"]),
+    ("sysadmin", "系统管理员", "province", "系统配置、权限与监控", ADMIN),
+]
+
+
+
+def ensure_builtin_roles(Group, Permission, Role) -> None:
+    """Create or refresh the built-in roles. Idempotent."""
+    for code, name, scope, description, perms in ROLES:
+        group, _created = Group.objects.get_or_create(name=f"role:{code}")
+        wanted = []
+        for label in perms:
+            app_label, codename = label.split(".")
+            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(wanted)
+        Role.objects.update_or_create(
+            code=code,
+            defaults={"name": name, "data_scope": scope, "description": description, "group": group, "is_system": True},
+        )
+
+
+def ensure_builtin_roles_now() -> None:
+    from django.contrib.auth.models import Group, Permission
+
+    from kams.org.models import Role
+
+    ensure_builtin_roles(Group, Permission, Role)

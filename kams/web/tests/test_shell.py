@@ -1,0 +1,89 @@
+"""The UI shell: navigation by permission, languages, local assets, API docs."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
+
+pytestmark = pytest.mark.django_db
+
+
+def _menu(html: str) -> set[str]:
+    nav = html.split('id="main-menu"', 1)[1].split("</nav>", 1)[0]
+    return set(re.findall(r'href="([^"]+)"', nav))
+
+
+def test_navigation_shows_only_what_the_role_may_use(province, page_client_for):
+    manager = _menu(page_client_for("nj_manager1").get("/").content.decode())
+    director = _menu(page_client_for("js_director").get("/").content.decode())
+    admin = _menu(page_client_for("admin").get("/").content.decode())
+
+    assert manager == {"/", "/org/", "/org/staff/", "/org/roles/", "/audit/", "/api/docs/"}
+    assert "/system/parameters/" in director and "/admin/" not in director
+    assert {"/system/parameters/", "/system/jobs/", "/admin/"} <= admin
+    for path in manager | director | admin:
+        assert page_client_for("admin").get(path).status_code == 200, path
+
+
+def test_pages_a_role_may_not_use_answer_403(province, page_client_for):
+    client = page_client_for("nj_manager1")
+
+    assert client.get("/system/parameters/").status_code == 403
+    assert client.get("/system/jobs/").status_code == 403
+
+
+def test_anonymous_pages_redirect_to_login(client):
+    response = client.get("/org/staff/")
+
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_language_switch_to_english_and_back(province, page_client_for):
+    client = page_client_for("nj_manager1")
+
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get("/").content.decode()
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    chinese = client.get("/").content.decode()
+
+    assert '<html lang="en">' in english and "Operation log" in english
+    assert '<html lang="zh-hans">' in chinese and "操作日志" in chinese
+
+
+def test_chinese_is_the_default_language(province, page_client_for):
+    body = page_client_for("nj_manager1").get("/").content.decode()
+
+    assert '<html lang="zh-hans">' in body and "退出" in body
+
+
+def test_every_asset_the_templates_use_is_served_locally():
+    templates = Path(settings.BASE_DIR).glob("*/templates/**/*.html")
+    referenced = set()
+    for template in templates:
+        text = template.read_text()
+        assert not re.search(r'(src|href)="(https?:)?//', text), template
+        referenced |= set(re.findall(r"{% static '([^']+)' %}", text))
+
+    assert referenced, "templates reference no static files?"
+    for path in referenced:
+        assert finders.find(path), path
+
+
+def test_api_schema_and_docs_are_served_without_internet(province, page_client_for):
+    client = page_client_for("admin")
+
+    schema = client.get("/api/schema/")
+    docs = client.get("/api/docs/").content.decode()
+
+    assert schema.status_code == 200 and b"/api/v1/org/staff/" in schema.content
+    assert "swagger-ui" in docs
+    assert not re.search(r'(src|href)="https?://', docs)
+
+
+def test_admin_is_themed_and_local(province, page_client_for):
+    body = page_client_for("admin").get("/admin/").content.decode()
+
+    assert "jazzmin" in body.lower()
+    assert not re.search(r'(src|href)="(https?:)?//', body)
