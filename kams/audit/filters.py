@@ -4,18 +4,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kams.audit.models import AuditEntry
-from kams.org.models import OrgUnit
-
-
-def _units(request):
-    return OrgUnit.objects.visible_to(request.user) if request else OrgUnit.objects.none()
+from kams.org.filters import OrgUnitSubtreeFilter
 
 
 class AuditFilter(django_filters.FilterSet):
     actor = django_filters.CharFilter(label=_("Actor"), field_name="actor_name", lookup_expr="icontains")
     action = django_filters.CharFilter(label=_("Action"), lookup_expr="istartswith")
     target = django_filters.CharFilter(label=_("Target"), method="search_target")
-    unit = django_filters.ModelChoiceFilter(label=_("Org unit (and below)"), queryset=_units, method="under")
+    unit = OrgUnitSubtreeFilter()
     since = django_filters.DateFilter(
         label=_("From"), field_name="at", lookup_expr="date__gte", widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -29,6 +25,3 @@ class AuditFilter(django_filters.FilterSet):
 
     def search_target(self, queryset, name, value):
         return queryset.filter(Q(target_repr__icontains=value) | Q(target_id=value))
-
-    def under(self, queryset, name, value):
-        return queryset.filter(org_unit__path__startswith=value.path)

@@ -26,6 +26,7 @@ import json
 import os
 import sys
 import tempfile
+import uuid
 import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -38,7 +39,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import DatabaseError, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.functions import Collate
 from django.utils import timezone
@@ -66,7 +67,7 @@ def backed_up_models() -> list[type[models.Model]]:
     found = {
         m._meta.db_table: m
         for m in apps.get_models(include_auto_created=True)
-        if not (m._meta.proxy or not m._meta.managed or m._meta.swapped)
+        if m._meta.managed and not m._meta.proxy and not m._meta.swapped
     }
     return [found[t] for t in sorted(found)]
 
@@ -111,12 +112,14 @@ def _rows(model: type[models.Model], using: str, exclude_pk: Any = None) -> Iter
     pk = meta.pk
     key_field = pk.target_field if pk.is_relation else pk
     order: Any = pk.attname
-    if isinstance(key_field, (models.CharField, models.TextField)) and connections[using].vendor == "postgresql":
+    is_text = isinstance(key_field, (models.CharField, models.TextField))
+    if is_text and connections[using].vendor == "postgresql":
         order = Collate(models.F(pk.attname), "C")
     qs = model._base_manager.using(using).order_by(order)
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
-    for row in qs.values_list(*[f.attname for f in meta.concrete_fields]).iterator(chunk_size=CHUNK_SIZE):
+    rows = qs.values_list(*[f.attname for f in meta.concrete_fields]).iterator(chunk_size=CHUNK_SIZE)
+    for row in rows:
         yield encode_row(row)
 
 
@@ -187,7 +190,7 @@ def _snapshot(using: str) -> Iterator[str]:
             yield using
         return
 
-    alias = f"{using}__snapshot_{os.getpid()}_{id(object())}"
+    alias = f"{using}__snapshot_{uuid.uuid4().hex}"
     settings_dict = copy.deepcopy(connection.settings_dict)
     if connection.vendor == "sqlite":
         settings_dict["OPTIONS"]["transaction_mode"] = "DEFERRED"
@@ -240,13 +243,13 @@ def create_backup(path: str | os.PathLike, *, using: str = "default", echo: bool
     """
     path = Path(path)
     models_ = backed_up_models()
-    with job_run(
-        "system.backup", label=f"Backup → {path.name}", params={"path": str(path), "database": using}, echo=echo
-    ) as job:
-        own_run = job.run.pk if using == "default" else None
+    params = {"path": str(path), "database": using}
+    with job_run("system.backup", label=f"Backup → {path.name}", params=params, echo=echo) as job:
+        own_run = job.run.pk if using == DEFAULT_DB_ALIAS else None  # job runs live in "default"
         with _temporary_file_for(path) as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as archive:
             with _snapshot(using) as alias:
                 taken_at = timezone.now()
+                stamp = timezone.localtime(taken_at).timetuple()[:6]
                 migrations = applied_migrations(alias)
                 counts = {m: m._base_manager.using(alias).count() for m in models_}
                 job.set_total(sum(counts.values()))
@@ -255,7 +258,9 @@ def create_backup(path: str | os.PathLike, *, using: str = "default", echo: bool
                     table = model._meta.db_table
                     digest, count = hashlib.sha256(), 0
                     exclude = own_run if model is JobRun else None
-                    with archive.open(f"tables/{table}.jsonl", "w", force_zip64=True) as member:
+                    info = zipfile.ZipInfo(f"tables/{table}.jsonl", date_time=stamp)
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    with archive.open(info, "w", force_zip64=True) as member:
                         for line in _rows(model, alias, exclude_pk=exclude):
                             member.write(line)
                             digest.update(line)
@@ -318,13 +323,24 @@ def _read_manifest(archive: zipfile.ZipFile) -> dict:
             f"Unsupported backup format {manifest.get('format')!r} version {manifest.get('version')!r}; "
             f"this KAMS reads {FORMAT!r} version {FORMAT_VERSION}."
         )
+    tables = manifest.get("tables")
+    if not (
+        isinstance(manifest.get("migrations"), list)
+        and isinstance(tables, dict)
+        and all(isinstance(t, dict) and {"columns", "rows", "sha256"} <= t.keys() for t in tables.values())
+    ):
+        raise BackupError(f"The backup is damaged: {MANIFEST} is incomplete.")
     return manifest
 
 
 def _check_compatible(manifest: dict, using: str) -> list[type[models.Model]]:
     """Refuse a backup whose schema differs from the target's: same applied migrations,
     same tables, same columns. Returns the target's models in the backup's order."""
-    theirs, ours = set(manifest["migrations"]), set(applied_migrations(using))
+    try:
+        ours = set(applied_migrations(using))
+    except DatabaseError as exc:
+        raise BackupError(f"The target database is not migrated; run 'kams migrate' first ({exc}).") from exc
+    theirs = set(manifest["migrations"])
     if theirs != ours:
         missing, extra = sorted(theirs - ours), sorted(ours - theirs)
         raise BackupError(
@@ -388,7 +404,10 @@ def _has_rows(connection: BaseDatabaseWrapper, table: str) -> bool:
 
 
 def _insert_table(
-    archive: zipfile.ZipFile, model: type[models.Model], connection: BaseDatabaseWrapper, progress: JobProgress
+    archive: zipfile.ZipFile,
+    model: type[models.Model],
+    connection: BaseDatabaseWrapper,
+    progress: JobProgress,
 ) -> None:
     table = model._meta.db_table
     fields = model._meta.concrete_fields

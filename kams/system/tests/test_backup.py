@@ -12,7 +12,8 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connections, transaction
+from django.db import connections, models, transaction
+from django.db.models import Value
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
@@ -50,9 +51,9 @@ def _fill() -> None:
     """Varied data: a tree, users and staff with roles (many-to-many), JSON with Chinese
     text, auto_now timestamps with microseconds, text primary keys that sort differently
     under case-insensitive collations, an IP address and a NOT NULL JSON column holding null."""
-    root = OrgUnit.add_root(code="JS", name="江苏", kind="province")
-    nanjing = root.add_child(code="JS-NJ", name="南京", kind="city")
-    suzhou = root.add_child(code="JS-SZ", name="苏州", kind="city")
+    root = OrgUnit.objects.add_root(dict(code="JS", name="江苏", kind="province"))
+    nanjing = OrgUnit.objects.add_child(root, dict(code="JS-NJ", name="南京", kind="city"))
+    suzhou = OrgUnit.objects.add_child(root, dict(code="JS-SZ", name="苏州", kind="city"))
     group = Group.objects.create(name="role:backup_test")
     group.permissions.set(Permission.objects.filter(content_type__app_label="org")[:3])
     role = Role.objects.create(code="backup_test", name="备份测试", data_scope="unit", group=group)
@@ -78,13 +79,14 @@ def _fill() -> None:
             )
     finally:
         context.reset(token)
-    SystemParameter.objects.create(key="crm.greeting", value={"text": "您好", "limits": [1, 2, 3]}, updated_by=users[0])
-    SystemParameter.objects.create(key="crm.nothing", value=None)  # JSON null in a NOT NULL column
-    ParameterChange.objects.create(key="crm.greeting", old_value=None, new_value={"text": "您好"}, changed_by=users[1])
+    greeting = {"text": "您好", "limits": [1, 2, 3]}
+    SystemParameter.objects.create(key="crm.greeting", value=greeting, updated_by=users[0])
+    SystemParameter.objects.create(key="crm.nothing", value=Value(None, models.JSONField()))  # JSON null
+    ParameterChange.objects.create(key="crm.greeting", old_value=None, new_value=greeting, changed_by=users[1])
     JobRun.objects.create(name="demo.load", state=JobState.SUCCEEDED, result={"rows": 3}, progress_total=3)
     expire = timezone.now() + datetime.timedelta(days=1)
-    for key in ["abcdefghijklmnopqrstuvwxyz012345", "Bbcdefghijklmnopqrstuvwxyz012345", "_bcdefghijklmnopqrstuvwxyz012345"]:
-        Session.objects.create(session_key=key, session_data="e30", expire_date=expire)
+    for first in "aB_":
+        Session.objects.create(session_key=f"{first}{'x' * 31}", session_data="e30", expire_date=expire)
 
 
 def _backup(tmp_path: Path) -> Path:
