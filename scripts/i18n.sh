@@ -26,7 +26,11 @@ if [[ -z "${DJANGO_ADMIN:-}" ]]; then
 fi
 
 # Settings import creates VAR_DIR; keep that out of the tree.
-export KAMS_VAR_DIR="${KAMS_VAR_DIR:-$(mktemp -d -t kamsvar-i18n.XXXXXX)}"
+if [[ -z "${KAMS_VAR_DIR:-}" ]]; then
+    KAMS_VAR_DIR="$(mktemp -d -t kamsvar-i18n.XXXXXX)"
+    trap 'rm -rf "$KAMS_VAR_DIR"' EXIT
+fi
+export KAMS_VAR_DIR
 export PYTHONPATH="$REPO_ROOT${PYTHONPATH:+:$PYTHONPATH}"
 
 mkdir -p "$APP_DIR/locale"

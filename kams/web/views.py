@@ -16,7 +16,8 @@ def home(request):
     user = request.user
     since = timezone.localdate() - datetime.timedelta(days=29)
     by_unit = staff_count_by_unit(user)
-    activity = {row["day"]: row["n"] for row in activity_by_day(user, since)}
+    start = timezone.make_aware(datetime.datetime.combine(since, datetime.time.min))
+    activity = {row["day"]: row["n"] for row in activity_by_day(user, start)}
     days = [since + datetime.timedelta(days=i) for i in range(30)]
     context = {
         "title": _("Home"),

@@ -13,6 +13,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         "KAMS_ALLOWED_HOSTS": "kams.example.cn",
         "KAMS_VAR_DIR": str(tmp_path),
     }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests' event loop only
     result = subprocess.run(
         [sys.executable, "-m", "kams.cli", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
