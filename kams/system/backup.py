@@ -45,7 +45,7 @@ from django.db.models.functions import Collate
 from django.utils import timezone
 
 from kams.org.models import Role
-from kams.system.jobs import JobProgress, _print_bar, job_run
+from kams.system.jobs import JobProgress, print_progress, job_run
 from kams.system.models import JobRun
 
 FORMAT = "kams-backup"
@@ -233,7 +233,9 @@ def _temporary_file_for(path: Path) -> Iterator[IO[bytes]]:
         raise
 
 
-def create_backup(path: str | os.PathLike, *, using: str = "default", echo: bool = False) -> dict:
+def create_backup(
+    path: str | os.PathLike, *, using: str = "default", echo: bool = False, run: JobRun | None = None
+) -> dict:
     """Write a consistent backup of database ``using`` to ``path``; returns the manifest.
 
     The job run is created first, outside any transaction, and shown on the jobs page;
@@ -244,7 +246,7 @@ def create_backup(path: str | os.PathLike, *, using: str = "default", echo: bool
     path = Path(path)
     models_ = backed_up_models()
     params = {"path": str(path), "database": using}
-    with job_run("system.backup", label=f"Backup → {path.name}", params=params, echo=echo) as job:
+    with job_run("system.backup", label=f"Backup → {path.name}", params=params, echo=echo, run=run) as job:
         own_run = job.run.pk if using == DEFAULT_DB_ALIAS else None  # job runs live in "default"
         with _temporary_file_for(path) as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as archive:
             with _snapshot(using) as alias:
@@ -305,11 +307,11 @@ class _ConsoleProgress(JobProgress):
 
     def _write(self, force: bool = False) -> None:
         if self.echo:
-            _print_bar(self.run)
+            print_progress(self.run)
 
     def finish(self) -> None:
         if self.echo:
-            _print_bar(self.run)
+            print_progress(self.run)
             sys.stderr.write("\n")
 
 

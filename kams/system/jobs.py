@@ -51,10 +51,10 @@ class JobProgress:
             message=self.run.message,
         )
         if self.echo:
-            _print_bar(self.run)
+            print_progress(self.run)
 
 
-def _print_bar(run: JobRun) -> None:
+def print_progress(run: JobRun) -> None:
     width = 30
     filled = int(width * run.percent / 100)
     bar = "#" * filled + "-" * (width - filled)
@@ -108,5 +108,5 @@ def job_run(
             update_fields=["state", "finished_at", "progress_done", "progress_total", "message", "result"]
         )
         if echo:
-            _print_bar(run)
+            print_progress(run)
             sys.stderr.write("\n")

@@ -87,6 +87,7 @@ class JobRun(models.Model):
         verbose_name = _("job run")
         verbose_name_plural = _("job runs")
         indexes = [models.Index(fields=["state", "created_at"])]
+        permissions = [("run_backup", _("Can start a backup"))]
 
     def __str__(self) -> str:
         return f"{self.name} #{self.pk}"

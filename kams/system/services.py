@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from kams.audit.services import audit_record
 from kams.core.errors import InvalidInput
@@ -52,6 +53,23 @@ def parameter_set(*, actor: Any, key: str, value: Any, reason: str = "") -> Any:
 
 
 def _unknown(key: str) -> str:
-    from django.utils.translation import gettext
-
     return gettext("Unknown parameter %(key)s.") % {"key": key}
+
+
+@transaction.atomic
+def backup_request(*, actor: Any) -> "JobRun":
+    """Queue a backup for ``kams worker``; the job run shows on the jobs page at once."""
+    from kams.system.models import JobRun
+
+    require_perm(actor, "system.run_backup")
+    run = JobRun.objects.create(name="system.backup", label=gettext("Backup (requested)"), started_by=actor)
+    audit_record(actor=actor, action="system.backup_request", target=run)
+    transaction.on_commit(lambda: _enqueue_backup(run))
+    return run
+
+
+def _enqueue_backup(run) -> None:
+    from kams.system.tasks import backup_task
+
+    result = backup_task.enqueue(job_run_id=run.pk)
+    type(run).objects.filter(pk=run.pk).update(task_result_id=str(result.id))

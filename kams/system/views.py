@@ -1,6 +1,8 @@
 """System pages: parameters (ORG-06), jobs and health (ORG-07)."""
 
 from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.db import connection
 from django.http import Http404, JsonResponse
@@ -8,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 
 from kams.system import selectors, services
 from kams.system.models import JobRun, JobState
@@ -129,3 +131,14 @@ class JobListPage(ListPage):
         if self.request.htmx:
             return ["system/_job_rows.html"]
         return [self.template_name]
+
+
+class BackupRequestView(PermissionRequiredMixin, View):
+    """POST: queue a backup; the jobs page shows its progress."""
+
+    permission_required = "system.run_backup"
+
+    def post(self, request):
+        run = services.backup_request(actor=request.user)
+        messages.success(request, _("Backup #%(id)s is queued; the worker picks it up.") % {"id": run.pk})
+        return redirect("system:jobs")

@@ -87,3 +87,14 @@ def test_admin_is_themed_and_local(province, page_client_for):
 
     assert "jazzmin" in body.lower()
     assert not re.search(r'(src|href)="(https?:)?//', body)
+
+
+def test_admin_shows_service_owned_records_read_only(province, page_client_for):
+    client = page_client_for("admin")
+    staff = province.staff["nj_manager1"]
+
+    assert client.get(f"/admin/org/staff/{staff.pk}/change/").status_code == 200
+    response = client.post(f"/admin/org/staff/{staff.pk}/change/", {"name": "篡改"})
+    staff.refresh_from_db()
+    assert response.status_code == 403 and staff.name == "张晓燕"
+    assert client.get("/admin/org/staff/add/").status_code == 403
