@@ -7,7 +7,7 @@
 # or fuzzy). Commit both the .po and the .mo: the runtime needs no gettext.
 #
 # Usage: scripts/i18n.sh          (needs GNU gettext: xgettext, msgmerge, msgfmt, msgattrib)
-# Env:   PYTHON / DJANGO_ADMIN override the interpreter (default: the active venv or /tmp/venv).
+# Env:   PYTHON / DJANGO_ADMIN override the interpreter (default: the active venv or ./.venv).
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,8 +18,8 @@ MO="${PO%.po}.mo"
 if [[ -z "${DJANGO_ADMIN:-}" ]]; then
     if [[ -n "${VIRTUAL_ENV:-}" && -x "$VIRTUAL_ENV/bin/django-admin" ]]; then
         DJANGO_ADMIN="$VIRTUAL_ENV/bin/django-admin"
-    elif [[ -x /tmp/venv/bin/django-admin ]]; then
-        DJANGO_ADMIN=/tmp/venv/bin/django-admin
+    elif [[ -x "$REPO_ROOT/.venv/bin/django-admin" ]]; then
+        DJANGO_ADMIN="$REPO_ROOT/.venv/bin/django-admin"
     else
         DJANGO_ADMIN="$(command -v django-admin)"
     fi
