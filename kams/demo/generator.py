@@ -191,10 +191,47 @@ def build_staff(ctx: DemoContext) -> int:
     return len(staff)
 
 
+def run_first_operations(ctx: DemoContext) -> int:
+    """A first day's work done through the real services, so the operation log, the
+    history of records and the home page charts have something true to show."""
+    from kams.org.services import staff_create, staff_update
+    from kams.system.services import parameter_set
+
+    def user(username: str):
+        return get_user_model().objects.get(username=username)
+
+    done = 0
+    nj_director = user("nj_director")
+    for staff in Staff.objects.filter(org_unit__code__startswith="NJ-DKH-T").select_related("org_unit")[:3]:
+        staff_update(
+            actor=nj_director,
+            staff=staff,
+            name=staff.name,
+            org_unit=staff.org_unit,
+            roles=list(staff.roles.all()),
+            mobile=f"139{ctx.random.randint(0, 99999999):08d}",
+            email=staff.email,
+            reason="手机号码变更",
+        )
+        done += 1
+    staff_create(
+        actor=user("js_director"),
+        username="sz_manager9",
+        employee_no="JS09001",
+        name=ctx.faker.name(),
+        org_unit=ctx.units["SZ-DKH-T2"],
+        roles=[ctx.roles[RoleCode.ACCOUNT_MANAGER]],
+        password=None,
+    )
+    parameter_set(actor=user("admin"), key="security.session_idle_minutes", value=240, reason="等保测评整改：缩短空闲会话时长")
+    return done + 2
+
+
 Step = tuple[str, Callable[[DemoContext], int]]
 STEPS: list[Step] = [
     ("org tree", build_org_tree),
     ("staff", build_staff),
+    ("first operations", run_first_operations),
 ]
 
 

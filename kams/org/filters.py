@@ -1,10 +1,14 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from kams.org.models import OrgUnit, Role, Staff
+
+
+YES_NO_ALL = forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))])
 
 
 def _units(request):
@@ -31,7 +35,7 @@ class StaffFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name, operator ID or login"), method="search")
     unit = OrgUnitSubtreeFilter()
     role = django_filters.ModelChoiceFilter(label=_("Role"), queryset=Role.objects.all(), field_name="roles")
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = django_filters.BooleanFilter(label=_("Active"), widget=YES_NO_ALL)
 
     class Meta:
         model = Staff

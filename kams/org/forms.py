@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth.models import Permission
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kams.org.enums import DataScope, UnitKind
 from kams.org.models import OrgUnit, Role
@@ -43,7 +44,7 @@ class StaffForm(forms.Form):
         regex=r"^[A-Za-z0-9-]{2,20}$",
         error_messages={"invalid": _("Use 2 to 20 letters, digits and dashes.")},
     )
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     org_unit = UnitChoiceField(label=_("Org unit"), queryset=OrgUnit.objects.none())
     roles = forms.ModelMultipleChoiceField(
         label=_("Roles"), queryset=Role.objects.all(), required=False, widget=forms.CheckboxSelectMultiple

@@ -3,6 +3,7 @@
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.generic import TemplateView
 
 from kams.audit.selectors import history_of
@@ -80,7 +81,7 @@ class StaffListPage(ListPage):
     sort_fields = {"no": "employee_no", "name": "name", "unit": "org_unit__path"}
     columns = [
         (_("Operator ID"), lambda s: s.employee_no),
-        (_("Name"), lambda s: s.name),
+        (pgettext_lazy("person", "Name"), lambda s: s.name),
         (_("Login name"), lambda s: s.user.username),
         (_("Org unit"), lambda s: s.org_unit.name),
         (_("Roles"), lambda s: "、".join(r.name for r in s.roles.all())),

@@ -28,6 +28,7 @@ def register(*items: MenuItem) -> None:
 def menu_for(user: Any, current_path: str = "") -> list[dict]:
     """Sections with the items ``user`` may open, in registration order."""
     sections: dict[str, dict] = {}
+    entries = []
     for item in sorted(_items, key=lambda i: i.order):
         if item.perm and not user.has_perm(item.perm):
             continue
@@ -35,8 +36,11 @@ def menu_for(user: Any, current_path: str = "") -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        section = sections.setdefault(str(item.section), {"label": item.section, "items": []})
-        section["items"].append(
-            {"label": item.label, "url": url, "icon": item.icon, "active": current_path.startswith(url) and url != "/"}
-        )
+        entry = {"label": item.label, "url": url, "icon": item.icon, "active": False}
+        entries.append(entry)
+        sections.setdefault(str(item.section), {"label": item.section, "items": []})["items"].append(entry)
+    # The current page is the item with the longest URL that the path starts with.
+    matching = [e for e in entries if current_path == e["url"] or (e["url"] != "/" and current_path.startswith(e["url"]))]
+    if matching:
+        max(matching, key=lambda e: len(e["url"]))["active"] = True
     return list(sections.values())
