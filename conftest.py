@@ -1,6 +1,5 @@
 """Test configuration shared by every app's tests."""
 
-import os
 
 import pytest
 

@@ -63,6 +63,10 @@ case "$verb" in
     export KAMS_VAR_DIR="${KAMS_VAR_DIR:-$PWD/var/test}"
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
+  lint)
+    setup
+    exec "$VENV/bin/ruff" check kams tests bench scripts conftest.py
+    ;;
   *)
     echo "usage: ./run.sh demo [--host H] [--port P] [--size small|medium|large]" >&2
     echo "       ./run.sh test [pytest options]" >&2

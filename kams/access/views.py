@@ -3,8 +3,9 @@ token endpoint (ORG-09)."""
 
 import segno
 from django.contrib import messages
-from django.contrib.auth import authenticate, login as auth_login, logout as auth_logout
-from django.contrib.auth import get_user_model
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -27,9 +28,11 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from kams.access import services
+from kams.access.errors import LockedOut, LoginFailed, SecondFactorRequired
 from kams.access.forms import LoginForm, OTPForm, PasswordChangeForm, PasswordConfirmForm
 from kams.core.api import error_body
-from kams.core.errors import KamsError
+from kams.core.errors import InvalidInput, KamsError
+from kams.system.parameters import param
 
 PENDING_USER = "kams_2fa_user"
 PENDING_BACKEND = "kams_2fa_backend"
@@ -96,14 +99,11 @@ def logout_view(request):
 
 def lockout_response(request, original_response=None, credentials=None):
     """Answer for a locked-out login: the same words whether or not the name exists."""
-    from kams.system.parameters import param
-
-    message = _("Too many failed logins. Try again in %(minutes)s minutes.") % {
-        "minutes": param("security.login_cooloff_minutes")
-    }
+    error = LockedOut(minutes=param("security.login_cooloff_minutes"))
+    message = error.text
     if request.path.startswith("/api/"):
         return JsonResponse(
-            error_body(code="access.locked_out", reason="locked out", message=message, http_status=429), status=429
+            error_body(code=error.code, reason=error.code, message=message, http_status=error.status), status=error.status
         )
     form = LoginForm(request)
     return render(request, "access/login.html", {"form": form, "locked_message": message, "title": _("Log in")}, status=429)
@@ -190,32 +190,16 @@ class TokenView(APIView):
         username = request.data.get("username")
         password = request.data.get("password")
         if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
-            return Response(
-                error_body(
-                    code="invalid",
-                    reason=_("Invalid input"),
-                    message=_("Send a username and a password."),
-                    http_status=400,
-                ),
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            raise InvalidInput(_("Send a username and a password."))
         user = authenticate(request._request, username=username, password=password)
         if user is None:
             if getattr(request._request, "axes_locked_out", False):
-                return lockout_response(request._request)
-            return _login_failed()
+                raise LockedOut(minutes=param("security.login_cooloff_minutes"))
+            raise LoginFailed()
         if services.has_second_factor(user):
-            token = request.data.get("otp")
-            if not isinstance(token, str) or match_token(user, token.strip()) is None:
-                return Response(
-                    error_body(
-                        code="access.second_factor_required",
-                        reason="second factor",
-                        message=_("This account uses a second factor: send the current six-digit code as otp."),
-                        http_status=401,
-                    ),
-                    status=status.HTTP_401_UNAUTHORIZED,
-                )
+            code = request.data.get("otp")
+            if not isinstance(code, str) or match_token(user, code.strip()) is None:
+                raise SecondFactorRequired()
         return Response({"token": services.api_token_issue(user=user).key})
 
     def get_authenticators(self):
@@ -237,14 +221,3 @@ class TokenView(APIView):
         Token.objects.filter(user=request.user).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-
-def _login_failed():
-    return Response(
-        error_body(
-            code="access.login_failed",
-            reason="login failed",
-            message=_("The login name or password is wrong."),
-            http_status=400,
-        ),
-        status=status.HTTP_400_BAD_REQUEST,
-    )

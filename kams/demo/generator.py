@@ -18,8 +18,8 @@ from django.db import transaction
 from faker import Faker
 
 from kams.audit.services import audit_record
-from kams.org.enums import RoleCode, UnitKind
 from kams.org.builtin_roles import ensure_builtin_roles_now
+from kams.org.enums import RoleCode, UnitKind
 from kams.org.models import OrgUnit, Role, Staff
 from kams.system.jobs import job_run
 

@@ -1,6 +1,7 @@
 """REST API of the organisation domain under /api/v1/org/."""
 
 from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
@@ -17,7 +18,6 @@ from kams.org.serializers import (
     StaffSerializer,
     StaffWriteSerializer,
 )
-from django_filters.rest_framework import DjangoFilterBackend
 
 
 class OrgUnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

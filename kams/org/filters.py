@@ -7,7 +7,6 @@ from drf_spectacular.utils import extend_schema_field
 
 from kams.org.models import OrgUnit, Role, Staff
 
-
 YES_NO_ALL = forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))])
 
 

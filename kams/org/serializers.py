@@ -5,6 +5,7 @@ from kams.org.enums import DataScope, UnitKind
 from kams.org.models import OrgUnit, Role, Staff
 from kams.org.services import permission_labels
 
+
 class OrgUnitSerializer(serializers.ModelSerializer):
     parent = serializers.SerializerMethodField()
 

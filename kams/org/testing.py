@@ -22,9 +22,9 @@ from typing import Any, Callable
 import pytest
 from django.contrib.auth import get_user_model
 
+from kams.org.builtin_roles import ensure_builtin_roles_now
 from kams.org.enums import RoleCode, UnitKind
 from kams.org.models import OrgUnit, Role, Staff
-from kams.org.builtin_roles import ensure_builtin_roles_now
 from kams.org.services import sync_login_rights
 
 TEST_PASSWORD = "Test-pass-2026"

@@ -1,10 +1,9 @@
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
 from kams.system import services
-from django.http import Http404
-
 from kams.system.models import JobRun, SystemParameter
 from kams.system.parameters import definition, definitions, param
 

@@ -45,7 +45,7 @@ from django.db.models.functions import Collate
 from django.utils import timezone
 
 from kams.org.models import Role
-from kams.system.jobs import JobProgress, print_progress, job_run
+from kams.system.jobs import JobProgress, job_run, print_progress
 from kams.system.models import JobRun
 
 FORMAT = "kams-backup"

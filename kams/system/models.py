@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kams.org.scoping import UNSCOPED, ScopedQuerySet, ScopeSpec
+from kams.org.scoping import UNSCOPED, ScopedQuerySet
 
 
 class SystemParameter(models.Model):

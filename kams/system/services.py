@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from kams.audit.services import audit_record
 from kams.core.errors import InvalidInput
 from kams.org.scoping import require_perm
-from kams.system.models import ParameterChange, SystemParameter
+from kams.system.models import JobRun, ParameterChange, SystemParameter
 from kams.system.parameters import definition, param
 
 
@@ -57,10 +57,8 @@ def _unknown(key: str) -> str:
 
 
 @transaction.atomic
-def backup_request(*, actor: Any) -> "JobRun":
+def backup_request(*, actor: Any) -> JobRun:
     """Queue a backup for ``kams worker``; the job run shows on the jobs page at once."""
-    from kams.system.models import JobRun
-
     require_perm(actor, "system.run_backup")
     run = JobRun.objects.create(name="system.backup", label=gettext("Backup (requested)"), started_by=actor)
     audit_record(actor=actor, action="system.backup_request", target=run)

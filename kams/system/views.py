@@ -2,10 +2,10 @@
 
 from django import forms
 from django.contrib import messages
-from django.shortcuts import redirect
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.db import connection
 from django.http import Http404, JsonResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _

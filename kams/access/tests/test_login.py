@@ -75,13 +75,13 @@ def test_api_token_failure_is_generic(province, client, english, payload):
     response = client.post("/api/v1/auth/token/", payload, content_type="application/json")
 
     assert response.status_code == 400
-    assert response.json() == {"code": "access.login_failed", "reason": "login failed", "message": WRONG, "status": "400"}
+    assert response.json() == {"code": "access.login_failed", "reason": "access.login_failed", "message": WRONG, "status": "400"}
 
 
 def test_api_token_malformed_request_is_400(province, client):
     response = client.post("/api/v1/auth/token/", {"username": ["a"]}, content_type="application/json")
 
-    assert response.status_code == 400 and response.json()["code"] == "invalid"
+    assert response.status_code == 400 and response.json()["code"] == "kams.invalid_input"
 
 
 def test_api_token_locked_out_is_429(province, client):
