@@ -109,3 +109,14 @@ def permission_choices():
         .order_by("content_type__app_label", "content_type__model", "codename")
     )
     return [(f"{p.content_type.app_label}.{p.codename}", f"{p.content_type.app_label} · {p.name}") for p in perms]
+
+
+class StaffPasswordForm(forms.Form):
+    password = forms.CharField(label=_("New password"), widget=forms.PasswordInput)
+    password2 = forms.CharField(label=_("New password again"), widget=forms.PasswordInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return data

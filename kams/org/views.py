@@ -9,7 +9,7 @@ from django.views.generic import TemplateView
 from kams.audit.selectors import history_of
 from kams.org import selectors, services
 from kams.org.filters import StaffFilter
-from kams.org.forms import OrgUnitCreateForm, OrgUnitEditForm, RoleForm, StaffForm
+from kams.org.forms import OrgUnitCreateForm, OrgUnitEditForm, RoleForm, StaffForm, StaffPasswordForm
 from kams.org.models import OrgUnit, Role, Staff
 from kams.web.lists import ListPage
 from kams.web.pages import ServiceFormPage
@@ -219,3 +219,24 @@ class RoleEditPage(ServiceFormPage):
 
     def success_url_for(self, obj):
         return reverse("org:roles")
+
+
+class StaffPasswordPage(ServiceFormPage):
+    """An administrator or director sets a person's password (e.g. a forgotten one)."""
+
+    permission_required = "org.change_staff"
+    form_class = StaffPasswordForm
+    success_message = _("The password was set.")
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.staff = selectors.staff_get(request.user, kwargs["pk"])
+        self.title = _("Set the password of %(name)s") % {"name": self.staff}
+        self.cancel_url = reverse("org:staff_detail", args=[self.staff.pk])
+
+    def perform(self, form):
+        services.staff_set_password(actor=self.request.user, staff=self.staff, password=form.cleaned_data["password"])
+        return self.staff
+
+    def success_url_for(self, obj):
+        return reverse("org:staff_detail", args=[obj.pk])

@@ -152,3 +152,27 @@ def test_role_pages_are_forbidden_without_permission(province, page_client_for):
     role = Role.objects.get(code="finance")
 
     assert page_client_for("nj_director").get(f"/org/roles/{role.pk}/edit/").status_code == 403
+
+
+def test_staff_password_page_sets_password_with_policy_and_audit(province, page_client_for):
+    staff = province.staff["nj_manager2"]
+    client = page_client_for("nj_director")
+
+    weak = client.post(f"/org/staff/{staff.pk}/password/", {"password": "12345678", "password2": "12345678"})
+    staff.user.refresh_from_db()
+    assert weak.status_code == 200 and not staff.user.check_password("12345678")
+
+    ok = client.post(f"/org/staff/{staff.pk}/password/", {"password": "Reset-pass-2026", "password2": "Reset-pass-2026"})
+    staff.user.refresh_from_db()
+    assert ok.status_code == 302 and staff.user.check_password("Reset-pass-2026")
+    assert AuditEntry.objects.filter(action="org.staff_password_set", target_id=str(staff.pk)).count() == 1
+
+
+def test_staff_password_page_for_other_city_is_404(province, page_client_for):
+    sz = province.staff["sz_manager1"]
+
+    response = page_client_for("nj_director").post(
+        f"/org/staff/{sz.pk}/password/", {"password": "Reset-pass-2026", "password2": "Reset-pass-2026"}
+    )
+
+    assert response.status_code == 404

@@ -98,3 +98,15 @@ def test_admin_shows_service_owned_records_read_only(province, page_client_for):
     staff.refresh_from_db()
     assert response.status_code == 403 and staff.name == "张晓燕"
     assert client.get("/admin/org/staff/add/").status_code == 403
+
+
+def test_chinese_catalogue_is_complete_and_compiled():
+    po = Path(settings.BASE_DIR) / "locale/zh_Hans/LC_MESSAGES/django.po"
+    text = po.read_text(encoding="utf-8")
+    entries = text.split("\n\n")[1:]  # the first block is the header
+
+    untranslated = [e for e in entries if re.search(r'^msgstr(\[0\])? ""$', e, re.M) and not re.search(r'^"', e.split("msgstr", 1)[1], re.M)]
+    fuzzy = [e for e in entries if "#, fuzzy" in e]
+
+    assert untranslated == [] and fuzzy == []
+    assert po.with_suffix(".mo").stat().st_mtime >= po.stat().st_mtime - 1
