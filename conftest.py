@@ -23,3 +23,4 @@ def _plain_static(settings):
     }
 
 pytest_plugins = ["kams.org.testing"]
+pytest_plugins += ["kams.customers.testing"]

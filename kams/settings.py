@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "kams.access",
     "kams.web",
     "kams.demo",
+    "kams.customers",
 ]
 
 MIDDLEWARE = [

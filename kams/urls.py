@@ -6,6 +6,16 @@ from rest_framework.routers import DefaultRouter
 
 from kams.access.views import TokenView
 from kams.audit.api import AuditEntryViewSet
+from kams.customers.api import (
+    ContactViewSet,
+    CustomerViewSet,
+    ExtraAttributeViewSet,
+    IndustryViewSet,
+    LevelViewSet,
+    MemberViewSet,
+    PayingAccountViewSet,
+)
+from kams.customers.api_contracts import ContractViewSet
 from kams.org.api import OrgUnitViewSet, RoleViewSet, StaffViewSet
 from kams.system.api import JobRunViewSet, ParameterViewSet
 from kams.system.views import healthz
@@ -17,6 +27,14 @@ router.register("org/roles", RoleViewSet, basename="role")
 router.register("audit/entries", AuditEntryViewSet, basename="auditentry")
 router.register("system/parameters", ParameterViewSet, basename="parameter")
 router.register("system/jobs", JobRunViewSet, basename="jobrun")
+router.register("customers/customers", CustomerViewSet, basename="customer")
+router.register("customers/contracts", ContractViewSet, basename="contract")
+router.register("customers/accounts", PayingAccountViewSet, basename="payingaccount")
+router.register("customers/contacts", ContactViewSet, basename="contact")
+router.register("customers/members", MemberViewSet, basename="member")
+router.register("customers/industries", IndustryViewSet, basename="industry")
+router.register("customers/levels", LevelViewSet, basename="level")
+router.register("customers/attributes", ExtraAttributeViewSet, basename="extraattribute")
 
 admin.site.site_header = "KAMS"
 
@@ -27,6 +45,7 @@ urlpatterns = [
     path("org/", include("kams.org.urls")),
     path("audit/", include("kams.audit.urls")),
     path("system/", include("kams.system.urls")),
+    path("customers/", include("kams.customers.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),

@@ -14,25 +14,41 @@ VIEW_ORG = ["org.view_orgunit", "org.view_staff", "org.view_role"]
 MANAGE_STAFF = ["org.add_staff", "org.change_staff"]
 SEE_LOG = ["audit.view_auditentry"]
 SEE_SYSTEM = ["system.view_systemparameter", "system.view_jobrun"]
+CUSTOMER_READ = [
+    "customers.view_customer", "customers.view_payingaccount", "customers.view_contact", "customers.view_member",
+    "customers.view_contract", "customers.view_contractattachment",
+]
+CUSTOMER_WORK = [
+    *CUSTOMER_READ, "customers.add_customer", "customers.change_customer",
+    "customers.add_payingaccount", "customers.change_payingaccount",
+    "customers.add_contact", "customers.change_contact", "customers.delete_contact",
+    "customers.add_member", "customers.change_member", "customers.view_personal_data",
+    "customers.add_contract", "customers.change_contract",
+]
+CUSTOMER_LEAD = [*CUSTOMER_WORK, "customers.cancel_customer", "customers.approve_contract"]
+ATTRIBUTES = ["customers.view_extraattribute", "customers.add_extraattribute", "customers.change_extraattribute"]
 ADMIN = [
     *VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, *SEE_SYSTEM,
     "org.add_orgunit", "org.change_orgunit", "org.add_role", "org.change_role", "org.delete_role",
     "system.change_systemparameter", "system.run_backup", "auth.view_group", "auth.view_user",
+    *CUSTOMER_READ, *ATTRIBUTES,
 ]
 
 # code, Chinese name, data scope, description, permissions
 ROLES = [
-    ("account_manager", "客户经理", "own", "负责所辖客户的日常维系与营销", [*VIEW_ORG, *SEE_LOG]),
-    ("customer_rep", "客户代表", "own", "协助客户经理受理业务", VIEW_ORG),
-    ("business_manager", "业务经理", "unit", "负责产品与业务支撑", VIEW_ORG),
-    ("director", "部门总监", "unit", "地市/区县大客户中心负责人", [*VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, "system.view_jobrun"]),
-    ("province_director", "省公司部门总监", "province", "省公司集团客户部负责人", [*VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, *SEE_SYSTEM]),
-    ("company_leader", "公司领导", "province", "公司分管领导，接收升级告警", [*VIEW_ORG, *SEE_LOG, *SEE_SYSTEM]),
-    ("finance", "财务人员", "unit", "结算与账务", VIEW_ORG),
-    ("technician", "技术支撑", "unit", "技术方案与售前支撑", VIEW_ORG),
-    ("maintenance", "维护人员", "unit", "网络与故障维护", VIEW_ORG),
-    ("club_staff", "俱乐部人员", "province", "俱乐部会员、积分与卡务", VIEW_ORG),
-    ("channel_manager", "渠道经理", "province", "代理商、资源与结算管理", VIEW_ORG),
+    ("account_manager", "客户经理", "own", "负责所辖客户的日常维系与营销", [*VIEW_ORG, *SEE_LOG, *CUSTOMER_WORK]),
+    ("customer_rep", "客户代表", "own", "协助客户经理受理业务", [*VIEW_ORG, *CUSTOMER_WORK]),
+    ("business_manager", "业务经理", "unit", "负责产品与业务支撑", [*VIEW_ORG, *CUSTOMER_READ]),
+    ("director", "部门总监", "unit", "地市/区县大客户中心负责人",
+     [*VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, "system.view_jobrun", *CUSTOMER_LEAD]),
+    ("province_director", "省公司部门总监", "province", "省公司集团客户部负责人",
+     [*VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, *SEE_SYSTEM, *CUSTOMER_LEAD, *ATTRIBUTES]),
+    ("company_leader", "公司领导", "province", "公司分管领导，接收升级告警", [*VIEW_ORG, *SEE_LOG, *SEE_SYSTEM, *CUSTOMER_READ]),
+    ("finance", "财务人员", "unit", "结算与账务", [*VIEW_ORG, *CUSTOMER_READ]),
+    ("technician", "技术支撑", "unit", "技术方案与售前支撑", [*VIEW_ORG, *CUSTOMER_READ]),
+    ("maintenance", "维护人员", "unit", "网络与故障维护", [*VIEW_ORG, *CUSTOMER_READ]),
+    ("club_staff", "俱乐部人员", "province", "俱乐部会员、积分与卡务", [*VIEW_ORG, *CUSTOMER_READ]),
+    ("channel_manager", "渠道经理", "province", "代理商、资源与结算管理", [*VIEW_ORG, *CUSTOMER_READ]),
     ("agent_operator", "代理商操作员", "own", "代理商的业务操作员", ["org.view_orgunit"]),
     ("sysadmin", "系统管理员", "province", "系统配置、权限与监控", ADMIN),
 ]

@@ -1,0 +1,26 @@
+"""System parameters of the customer domain (ORG-06)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from kams.system.parameters import Kind, declare
+
+CUSTOMERS = _("Customers")
+
+declare(
+    "customers.contract_expiry_warning_days",
+    kind=Kind.INT,
+    default=60,
+    min_value=1,
+    max_value=365,
+    group=CUSTOMERS,
+    label=_("Warn about contracts expiring within (days)"),
+)
+declare(
+    "customers.contract_attachment_max_mb",
+    kind=Kind.INT,
+    default=20,
+    min_value=1,
+    max_value=500,
+    group=CUSTOMERS,
+    label=_("Largest contract attachment (MB)"),
+)
