@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "kams.web",
     "kams.demo",
     "kams.customers",
+    "kams.billing",
 ]
 
 MIDDLEWARE = [
@@ -265,6 +266,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets whose field names repeat across domains ("status", "kind", "state") or
+    # that serve under two field names get one stable component name each.
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "kams.org.enums.UnitKind",
+        "AttributeKindEnum": "kams.customers.enums.AttributeKind",
+        "CustomerStatusEnum": "kams.customers.enums.CustomerStatus",
+        "AccountStatusEnum": "kams.customers.enums.AccountStatus",
+        "BusinessEnum": "kams.customers.enums.Business",
+        "ContractStateEnum": "kams.customers.enums.ContractState",
+        "BillImportStateEnum": "kams.billing.models.ImportState",
+        "JobStateEnum": "kams.system.models.JobState",
+    },
 }
 
 # --- Background jobs (ARCHITECTURE §3) --------------------------------------------------------

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from kams.access.views import TokenView
 from kams.audit.api import AuditEntryViewSet
+from kams.billing.api import ArrearsViewSet, BillImportViewSet, BillSummaryViewSet
 from kams.customers.api import (
     ContactViewSet,
     CustomerViewSet,
@@ -29,6 +30,9 @@ router.register("system/parameters", ParameterViewSet, basename="parameter")
 router.register("system/jobs", JobRunViewSet, basename="jobrun")
 router.register("customers/customers", CustomerViewSet, basename="customer")
 router.register("customers/contracts", ContractViewSet, basename="contract")
+router.register("billing/imports", BillImportViewSet, basename="billimport")
+router.register("billing/bills", BillSummaryViewSet, basename="billsummary")
+router.register("billing/arrears", ArrearsViewSet, basename="arrears")
 router.register("customers/accounts", PayingAccountViewSet, basename="payingaccount")
 router.register("customers/contacts", ContactViewSet, basename="contact")
 router.register("customers/members", MemberViewSet, basename="member")
@@ -46,6 +50,7 @@ urlpatterns = [
     path("audit/", include("kams.audit.urls")),
     path("system/", include("kams.system.urls")),
     path("customers/", include("kams.customers.urls")),
+    path("billing/", include("kams.billing.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),

@@ -59,6 +59,32 @@ def _phone(user: Any, value: str) -> str:
     return value if personal_data_visible(user) else mask_phone(value)
 
 
+# Logged fields that hold personal data, and how a reader without the permission sees them.
+PERSONAL_FIELDS = {
+    "certificate_no": mask_certificate,
+    "phone": mask_phone,
+    "mobile": mask_phone,
+    "msisdn": mask_phone,
+    "bank_account": mask_certificate,
+}
+
+
+def masked_change(visible: bool, field: str, value: Any) -> Any:
+    """A before/after value of the audit log as a reader may see it: the log keeps whole
+    values, so history views mask them like the records themselves."""
+    masker = PERSONAL_FIELDS.get(field)
+    if visible or masker is None or not isinstance(value, str):
+        return value
+    return masker(value)
+
+
+def masked_target(visible: bool, entry: Any) -> str:
+    """A member's entry is named by its number, which is personal data too."""
+    if not visible and entry.target_type == "customers.member":
+        return mask_phone(entry.target_repr)
+    return entry.target_repr
+
+
 def profile_section(user: Any, customer: Any) -> dict:
     visible = personal_data_visible(user)
     manager = customer.account_manager
@@ -124,6 +150,7 @@ def accounts_section(user: Any, customer: Any) -> dict:
                 "account_no": a.account_no,
                 "name": a.name,
                 "status": a.get_status_display(),
+                "is_active": a.status == AccountStatus.ACTIVE,
                 "payment_method": a.get_payment_method_display(),
                 "opened_on": a.opened_on.isoformat() if a.opened_on else None,
             }
@@ -171,12 +198,14 @@ def relations_section(user: Any, customer: Any) -> dict | None:
     ))
     items = [
         {"id": r.pk, "relation": r.get_kind_display(), "other": r.other.name, "other_id": r.other_id,
-         "url": reverse("customers:detail", args=[r.other_id]) if r.other_id in visible else None, "note": r.note}
+         "url": reverse("customers:detail", args=[r.other_id]) if r.other_id in visible else None, "note": r.note,
+         "inverse": False}
         for r in customer.relations.select_related("other")
     ] + [
         {"id": r.pk, "relation": _("(inverse) %(kind)s") % {"kind": r.get_kind_display()}, "other": r.customer.name,
          "other_id": r.customer_id,
-         "url": reverse("customers:detail", args=[r.customer_id]) if r.customer_id in visible else None, "note": r.note}
+         "url": reverse("customers:detail", args=[r.customer_id]) if r.customer_id in visible else None, "note": r.note,
+         "inverse": True}
         for r in customer.inverse_relations.select_related("customer")
     ]
     return {"items": items} if items else None
@@ -196,15 +225,19 @@ def history_section(user: Any, customer: Any) -> dict:
         if ids:
             condition |= Q(target_type=target_type, target_id__in=ids)
     entries = audit_entries_for(user).filter(condition)[:30]
+    visible = personal_data_visible(user)
     return {
         "items": [
             {
-                "at": e.at.isoformat(),
+                "at": timezone.localtime(e.at).isoformat(),
                 "actor": e.actor_name,
                 "action": e.action,
-                "target": e.target_repr,
+                "target": masked_target(visible, e),
                 "reason": e.reason,
-                "changes": [{"field": f, "before": b, "after": a} for f, b, a in e.changed_fields()],
+                "changes": [
+                    {"field": f, "before": masked_change(visible, f, b), "after": masked_change(visible, f, a)}
+                    for f, b, a in e.changed_fields()
+                ],
             }
             for e in entries
         ]

@@ -57,8 +57,16 @@ def tenure_months(customer: Customer, today: datetime.date | None = None) -> int
 
 
 def average_monthly_revenue(customer: Customer) -> Decimal:
-    """The revenue a level is judged on. Until bills are imported for the customer, it is
+    """The revenue a level is judged on: the average billed total of the latest months
+    (system parameter ``billing.revenue_months``); for a customer without imported bills,
     the expected monthly revenue recorded with it."""
+    from kams.billing.selectors import average_monthly_revenue as billed_average
+    from kams.system.parameters import param
+
+    if customer.pk is not None:
+        billed = billed_average(customer, months=param("billing.revenue_months"))
+        if billed is not None:
+            return billed
     return customer.expected_monthly_revenue or Decimal("0")
 
 

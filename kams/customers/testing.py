@@ -6,6 +6,7 @@ import pytest
 
 from kams.customers import services
 from kams.customers.enums import CertificateType, CustomerType
+from kams.customers.reference_data import ensure_reference_data_now
 
 
 def make_customer(province, *, actor="js_director", manager="nj_manager1", unit="NJ", name="南京银行股份有限公司", **fields):
@@ -28,6 +29,7 @@ def make_customer(province, *, actor="js_director", manager="nj_manager1", unit=
 @pytest.fixture
 def customers(province):
     """One customer per place that scoping tests care about."""
+    ensure_reference_data_now()  # a transactional test before this one may have flushed it
     return {
         "nj_m1": make_customer(province, name="南京银行股份有限公司", certificate_no="91320100134791002P"),
         "nj_m2": make_customer(province, name="南京钢铁集团有限公司", manager="nj_manager2", certificate_no="91320100134791003Q"),

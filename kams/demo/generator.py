@@ -228,9 +228,13 @@ def run_first_operations(ctx: DemoContext) -> int:
 
 
 Step = tuple[str, Callable[[DemoContext], int]]
+
+from kams.demo.customers import build_customers  # noqa: E402  (it imports DemoContext for typing only)
+
 STEPS: list[Step] = [
     ("org tree", build_org_tree),
     ("staff", build_staff),
+    ("customers", build_customers),
     ("first operations", run_first_operations),
 ]
 

@@ -16,8 +16,9 @@ SEE_LOG = ["audit.view_auditentry"]
 SEE_SYSTEM = ["system.view_systemparameter", "system.view_jobrun"]
 CUSTOMER_READ = [
     "customers.view_customer", "customers.view_payingaccount", "customers.view_contact", "customers.view_member",
-    "customers.view_contract", "customers.view_contractattachment",
+    "customers.view_contract", "customers.view_contractattachment", "billing.view_billsummary",
 ]
+BILLING_IMPORT = ["billing.view_billimport", "billing.add_billimport"]
 CUSTOMER_WORK = [
     *CUSTOMER_READ, "customers.add_customer", "customers.change_customer",
     "customers.add_payingaccount", "customers.change_payingaccount",
@@ -31,7 +32,7 @@ ADMIN = [
     *VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, *SEE_SYSTEM,
     "org.add_orgunit", "org.change_orgunit", "org.add_role", "org.change_role", "org.delete_role",
     "system.change_systemparameter", "system.run_backup", "auth.view_group", "auth.view_user",
-    *CUSTOMER_READ, *ATTRIBUTES,
+    *CUSTOMER_READ, *ATTRIBUTES, *BILLING_IMPORT,
 ]
 
 # code, Chinese name, data scope, description, permissions
@@ -42,7 +43,7 @@ ROLES = [
     ("director", "部门总监", "unit", "地市/区县大客户中心负责人",
      [*VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, "system.view_jobrun", *CUSTOMER_LEAD]),
     ("province_director", "省公司部门总监", "province", "省公司集团客户部负责人",
-     [*VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, *SEE_SYSTEM, *CUSTOMER_LEAD, *ATTRIBUTES]),
+     [*VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, *SEE_SYSTEM, *CUSTOMER_LEAD, *ATTRIBUTES, *BILLING_IMPORT]),
     ("company_leader", "公司领导", "province", "公司分管领导，接收升级告警", [*VIEW_ORG, *SEE_LOG, *SEE_SYSTEM, *CUSTOMER_READ]),
     ("finance", "财务人员", "unit", "结算与账务", [*VIEW_ORG, *CUSTOMER_READ]),
     ("technician", "技术支撑", "unit", "技术方案与售前支撑", [*VIEW_ORG, *CUSTOMER_READ]),

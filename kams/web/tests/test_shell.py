@@ -20,7 +20,10 @@ def test_navigation_shows_only_what_the_role_may_use(province, page_client_for):
     director = _menu(page_client_for("js_director").get("/").content.decode())
     admin = _menu(page_client_for("admin").get("/").content.decode())
 
-    assert manager == {"/", "/org/", "/org/staff/", "/org/roles/", "/audit/", "/api/docs/"}
+    assert manager == {
+        "/", "/customers/", "/customers/contracts/", "/customers/changes/", "/billing/arrears/",
+        "/org/", "/org/staff/", "/org/roles/", "/audit/", "/api/docs/",
+    }
     assert "/system/parameters/" in director and "/admin/" not in director
     assert {"/system/parameters/", "/system/jobs/", "/admin/"} <= admin
     for path in manager | director | admin:
