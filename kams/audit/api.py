@@ -1,6 +1,7 @@
 from rest_framework import serializers, viewsets
 
 from kams.audit.filters import AuditFilter
+from kams.audit.masking import for_reader
 from kams.audit.models import AuditEntry
 
 
@@ -12,6 +13,12 @@ class AuditEntrySerializer(serializers.ModelSerializer):
             "target_repr", "before", "after", "reason", "ip", "request_id",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        request = self.context.get("request")
+        if request is not None:
+            instance = for_reader([instance], request.user)[0]
+        return super().to_representation(instance)
 
 
 class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):

@@ -10,9 +10,13 @@ def audit_entries_for(user: Any) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.visible_to(user).select_related("org_unit")
 
 
-def history_of(user: Any, target: Any) -> QuerySet[AuditEntry]:
-    """The change history of one record, as far as ``user`` may see it."""
-    return audit_entries_for(user).filter(target_type=target._meta.label_lower, target_id=str(target.pk))
+def history_of(user: Any, target: Any, limit: int = 50) -> list[AuditEntry]:
+    """The latest changes of one record, as far as ``user`` may see them, personal data
+    masked for readers who may not see it."""
+    from kams.audit.masking import for_reader
+
+    entries = audit_entries_for(user).filter(target_type=target._meta.label_lower, target_id=str(target.pk))[:limit]
+    return for_reader(entries, user)
 
 
 def activity_by_day(user: Any, since) -> list[dict]:

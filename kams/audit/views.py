@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from kams.audit.filters import AuditFilter
+from kams.audit.masking import for_reader
 from kams.audit.models import AuditEntry
 from kams.web.lists import ListPage
 
@@ -30,11 +31,14 @@ class AuditListPage(ListPage):
     def row_url(self, row):
         return reverse("audit:detail", args=[row.pk])
 
+    def prepare(self, rows):
+        return for_reader(rows, self.request.user)
+
 
 class AuditDetailPage(PermissionRequiredMixin, TemplateView):
     permission_required = "audit.view_auditentry"
     template_name = "audit/detail.html"
 
     def get_context_data(self, **kwargs):
-        entry = AuditEntry.objects.get_visible(self.request.user, pk=self.kwargs["pk"])
+        entry = for_reader([AuditEntry.objects.get_visible(self.request.user, pk=self.kwargs["pk"])], self.request.user)[0]
         return super().get_context_data(title=_("Operation log entry"), entry=entry, **kwargs)

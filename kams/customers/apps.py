@@ -8,8 +8,18 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self) -> None:
+        from kams.audit.masking import register_personal_fields
+        from kams.core.masking import mask_certificate, mask_phone
         from kams.customers import declarations, overview  # noqa: F401  (parameters, 360 sections)
         from kams.web.menu import MenuItem, register
+
+        personal = "customers.view_personal_data"
+        register_personal_fields(
+            "customers.customer", {"certificate_no": mask_certificate, "phone": mask_phone}, permission=personal
+        )
+        register_personal_fields("customers.contact", {"mobile": mask_phone}, permission=personal)
+        register_personal_fields("customers.payingaccount", {"bank_account": mask_certificate}, permission=personal)
+        register_personal_fields("customers.member", {"msisdn": mask_phone}, permission=personal, target_repr=mask_phone)
 
         register(
             MenuItem(_("Customers"), _("Key accounts"), "customers:list", "bi-buildings", "customers.view_customer", order=100),

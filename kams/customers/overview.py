@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kams.audit.masking import for_reader
 from kams.audit.selectors import audit_entries_for
 from kams.core.masking import mask_certificate, mask_phone
 from kams.customers.enums import AccountStatus
@@ -60,31 +61,6 @@ def _phone(user: Any, value: str) -> str:
 
 
 # Logged fields that hold personal data, and how a reader without the permission sees them.
-PERSONAL_FIELDS = {
-    "certificate_no": mask_certificate,
-    "phone": mask_phone,
-    "mobile": mask_phone,
-    "msisdn": mask_phone,
-    "bank_account": mask_certificate,
-}
-
-
-def masked_change(visible: bool, field: str, value: Any) -> Any:
-    """A before/after value of the audit log as a reader may see it: the log keeps whole
-    values, so history views mask them like the records themselves."""
-    masker = PERSONAL_FIELDS.get(field)
-    if visible or masker is None or not isinstance(value, str):
-        return value
-    return masker(value)
-
-
-def masked_target(visible: bool, entry: Any) -> str:
-    """A member's entry is named by its number, which is personal data too."""
-    if not visible and entry.target_type == "customers.member":
-        return mask_phone(entry.target_repr)
-    return entry.target_repr
-
-
 def profile_section(user: Any, customer: Any) -> dict:
     visible = personal_data_visible(user)
     manager = customer.account_manager
@@ -224,20 +200,16 @@ def history_section(user: Any, customer: Any) -> dict:
     for target_type, ids in child_ids.items():
         if ids:
             condition |= Q(target_type=target_type, target_id__in=ids)
-    entries = audit_entries_for(user).filter(condition)[:30]
-    visible = personal_data_visible(user)
+    entries = for_reader(audit_entries_for(user).filter(condition)[:30], user)
     return {
         "items": [
             {
                 "at": timezone.localtime(e.at).isoformat(),
                 "actor": e.actor_name,
                 "action": e.action,
-                "target": masked_target(visible, e),
+                "target": e.target_repr,
                 "reason": e.reason,
-                "changes": [
-                    {"field": f, "before": masked_change(visible, f, b), "after": masked_change(visible, f, a)}
-                    for f, b, a in e.changed_fields()
-                ],
+                "changes": [{"field": f, "before": b, "after": a} for f, b, a in e.changed_fields()],
             }
             for e in entries
         ]

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from kams.audit.masking import for_reader
 from kams.audit.models import AuditEntry
 from kams.audit.selectors import audit_entries_for
 from kams.core.masking import mask_certificate, mask_phone
@@ -19,7 +20,7 @@ from kams.customers import selectors
 from kams.customers.enums import CustomerStatus
 from kams.customers.filters import CUSTOMER_ACTIONS, CUSTOMER_TARGET_TYPES, CustomerChangeFilter, CustomerFilter
 from kams.customers.models import Customer, ExtraAttribute
-from kams.customers.overview import masked_change, masked_target, overview_for, personal_data_visible
+from kams.customers.overview import overview_for, personal_data_visible
 from kams.org.models import OrgUnit
 from kams.web.lists import ListPage
 
@@ -141,23 +142,20 @@ class CustomerChangesPage(ListPage):
     sort_fields = {"at": "at"}
     default_sort = "-at"
 
-    def build_columns(self) -> list:
-        """The log keeps whole values; a reader without the personal-data permission sees
-        certificate and phone numbers masked here and in the export, as on the records."""
-        visible = personal_data_visible(self.request.user)
+    def prepare(self, rows):
+        # The log keeps whole values; readers see personal data masked as on the records.
+        return for_reader(rows, self.request.user)
 
+    def build_columns(self) -> list:
         def changes(entry):
-            return "; ".join(
-                f"{field}: {masked_change(visible, field, before)} → {masked_change(visible, field, after)}"
-                for field, before, after in entry.changed_fields()
-            )
+            return "; ".join(f"{field}: {before} → {after}" for field, before, after in entry.changed_fields())
 
         return [
             (_("Time"), lambda e: e.at),
             (_("Actor"), lambda e: e.actor_name),
             (_("Org unit"), lambda e: e.org_unit.name if e.org_unit else ""),
             (_("Action"), lambda e: ACTION_LABELS.get(e.action, e.action)),
-            (_("Target"), lambda e: masked_target(visible, e)),
+            (_("Target"), lambda e: e.target_repr),
             (_("Changes"), changes),
             (_("Reason"), lambda e: e.reason),
         ]

@@ -102,7 +102,7 @@ class ContractDetailPage(PermissionRequiredMixin, TemplateView):
             contract=contract,
             moves=moves,
             editable=contract.state in (ContractState.DRAFT, ContractState.APPROVING),
-            history=history_of(self.request.user, contract)[:50],
+            history=history_of(self.request.user, contract),
             upload_form=AttachmentForm(),
             **kwargs,
         )

@@ -41,7 +41,8 @@ class OrgUnit(MP_Node):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    node_order_by = ["code"]
+    # No node_order_by: siblings keep the order they were added in. A sorted insert would
+    # renumber the paths of existing siblings, and every subtree query is keyed by path.
     objects = OrgUnitManager()
     # A unit is visible when it lies inside the user's scope.
     scope_spec = ScopeSpec(org="")

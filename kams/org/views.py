@@ -103,7 +103,7 @@ class StaffDetailPage(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         staff = selectors.staff_get(self.request.user, self.kwargs["pk"])
         return super().get_context_data(
-            title=staff.name, staff=staff, history=history_of(self.request.user, staff)[:50], **kwargs
+            title=staff.name, staff=staff, history=history_of(self.request.user, staff), **kwargs
         )
 
 

@@ -49,6 +49,20 @@ class ListPage(ScopedPageMixin, TemplateView):
         self.sort = sort
         return queryset
 
+    def prepare(self, rows: list[Any]) -> list[Any]:
+        """Last look at a page (or an export chunk) of rows before they are shown, e.g. to
+        mask personal data the reader may not see."""
+        return rows
+
+    def _prepared(self, rows):
+        chunk: list[Any] = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) == 2000:
+                yield from self.prepare(chunk)
+                chunk = []
+        yield from self.prepare(chunk)
+
     def row_url(self, row: Any) -> str | None:
         """The detail page of a row, linked from its first cell."""
         return None
@@ -57,7 +71,7 @@ class ListPage(ScopedPageMixin, TemplateView):
         self.object_list = self.filtered()
         if request.GET.get("export") == "xlsx":
             return xlsx_response(
-                rows=self.object_list.iterator(chunk_size=2000),
+                rows=self._prepared(self.object_list.iterator(chunk_size=2000)),
                 columns=self.columns,
                 filename=self.export_name,
                 sheet=str(self.title),
@@ -79,7 +93,7 @@ class ListPage(ScopedPageMixin, TemplateView):
                 "page_obj": page,
                 "table": [
                     {"url": self.row_url(row), "cells": [getter(row) for _title, getter in self.columns]}
-                    for row in page.object_list
+                    for row in self.prepare(list(page.object_list))
                 ],
                 "columns": self.columns,
                 "header": [title for title, _getter in self.columns],

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kams.audit.masking import for_reader
 from kams.audit.selectors import activity_by_day, audit_entries_for
 from kams.org.selectors import org_units_for, staff_count_by_unit, staff_for
 from kams.system.selectors import recent_jobs
@@ -24,7 +25,7 @@ def home(request):
         "unit_count": org_units_for(user).count(),
         "staff_count": staff_for(user).filter(is_active=True).count(),
         "audit_today": audit_entries_for(user).filter(at__date=timezone.localdate()).count(),
-        "recent": audit_entries_for(user)[:8] if user.has_perm("audit.view_auditentry") else [],
+        "recent": for_reader(audit_entries_for(user)[:8], user) if user.has_perm("audit.view_auditentry") else [],
         "jobs": recent_jobs(5) if user.has_perm("system.view_jobrun") else [],
         "chart_units": {
             "labels": [row["unit"].name for row in by_unit],

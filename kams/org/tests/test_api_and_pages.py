@@ -90,7 +90,7 @@ def test_api_role_patch_needs_change_role_permission(province, api_client_for):
 def test_api_units_lists_the_scope_in_tree_order(province, api_client_for):
     rows = api_client_for("sz_director").get("/api/v1/org/units/", {"page_size": 100}).json()["results"]
 
-    assert [r["code"] for r in rows] == ["SZ", "SZ-D01", "SZ-DKH", "SZ-DKH-T1"]
+    assert [r["code"] for r in rows] == ["SZ", "SZ-DKH", "SZ-DKH-T1", "SZ-D01"]
 
 
 def test_tree_page_shows_scope(province, page_client_for):
