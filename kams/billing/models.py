@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kams.org.scoping import UNSCOPED, ScopedQuerySet, ScopeSpec
 
@@ -25,14 +26,14 @@ class BillSummary(models.Model):
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="bills")
     account = models.ForeignKey("customers.PayingAccount", on_delete=models.PROTECT, related_name="bills")
     msisdn = models.CharField(_("number"), max_length=20, blank=True)
-    fee_mobile = models.DecimalField(_("mobile"), **MONEY)
+    fee_mobile = models.DecimalField(pgettext_lazy("fee", "mobile"), **MONEY)
     fee_data = models.DecimalField(_("data"), **MONEY)
     fee_voip = models.DecimalField(_("VoIP"), **MONEY)
     fee_long_distance = models.DecimalField(_("long distance"), **MONEY)
     fee_local = models.DecimalField(_("local calls"), **MONEY)
     fee_leased_line = models.DecimalField(_("leased line"), **MONEY)
     fee_internet = models.DecimalField(_("internet"), **MONEY)
-    total = models.DecimalField(_("total"), **MONEY)
+    total = models.DecimalField(pgettext_lazy("amount", "total"), **MONEY)
     paid = models.DecimalField(_("paid"), **MONEY)
     arrears = models.DecimalField(_("arrears"), **MONEY)
     due_on = models.DateField(_("due on"), null=True, blank=True)

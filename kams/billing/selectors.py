@@ -32,13 +32,21 @@ def monthly_totals(customer: Any, *, months: int = 12) -> list[dict]:
     return list(rows)
 
 
+def latest_periods(months: int) -> list[datetime.date]:
+    """The latest ``months`` billed months of the province: the window revenue is judged on."""
+    return list(BillSummary.objects.values_list("period", flat=True).distinct().order_by("-period")[:months])
+
+
 def average_monthly_revenue(customer: Any, *, months: int) -> Decimal | None:
-    """Average billed total over the customer's latest ``months`` billed months, or None
-    when no bill has been imported for it."""
-    totals = [row["total"] for row in monthly_totals(customer, months=months)]
-    if not totals:
+    """The customer's billed total over the window of the latest ``months`` billed months,
+    divided by the months in it that bill the customer; None when none do. The monthly level
+    evaluation judges every customer by the same figure."""
+    row = BillSummary.objects.filter(customer=customer, period__in=latest_periods(months)).aggregate(
+        total=Sum("total"), n=Count("period", distinct=True)
+    )
+    if not row["n"]:
         return None
-    return (sum(totals, Decimal("0")) / len(totals)).quantize(Decimal("0.01"))
+    return (row["total"] / row["n"]).quantize(Decimal("0.01"))
 
 
 def arrears_by_customer(user: Any) -> QuerySet:

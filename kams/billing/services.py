@@ -94,13 +94,15 @@ def bill_import_run(*, batch_id: int, echo: bool = False) -> BillImport:
             job.run.result = {"state": batch.state, "errors": scan.error_count}
             return batch
         job.set_total(scan.rows)
-        _load(batch, path, accounts, scan, job)
+        bill_import_load(batch, path, accounts, scan, progress=job)
         job.run.result = {"state": batch.state, "rows": batch.row_count, "total": str(batch.total)}
     return batch
 
 
 @transaction.atomic
-def _load(batch: BillImport, path: Path, accounts: dict[str, int], scan: Scan, job) -> None:
+def bill_import_load(batch: BillImport, path: Path, accounts: dict[str, int], scan: Scan, progress: Any = None) -> None:
+    """Replace the period's bills with the file's rows and reconcile. Precondition: the
+    file was validated (``scan`` has no errors). ``progress`` is a job's progress, if any."""
     customer_of = dict(PayingAccount.objects.values_list("pk", "customer_id"))
     BillSummary.objects.filter(period=batch.period).delete()
     BillImport.objects.filter(period=batch.period, state=ImportState.IMPORTED).exclude(pk=batch.pk).update(superseded=True)
@@ -124,11 +126,13 @@ def _load(batch: BillImport, path: Path, accounts: dict[str, int], scan: Scan, j
         )
         if len(buffer) >= CHUNK:
             BillSummary.objects.bulk_create(buffer)
-            job.advance(len(buffer))
+            if progress is not None:
+                progress.advance(len(buffer))
             buffer = []
     if buffer:
         BillSummary.objects.bulk_create(buffer)
-        job.advance(len(buffer))
+        if progress is not None:
+            progress.advance(len(buffer))
     stored = BillSummary.objects.filter(period=batch.period).aggregate(rows=Count("id"), total=Sum("total"), paid=Sum("paid"))
     batch.state = ImportState.IMPORTED
     batch.row_count = scan.rows

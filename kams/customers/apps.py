@@ -24,6 +24,7 @@ class CustomersConfig(AppConfig):
         register(
             MenuItem(_("Customers"), _("Key accounts"), "customers:list", "bi-buildings", "customers.view_customer", order=100),
             MenuItem(_("Customers"), _("Contracts"), "customers:contracts", "bi-file-earmark-text", "customers.view_contract", order=105),
+            MenuItem(_("Customers"), _("Level evaluation"), "customers:levels", "bi-award", "customers.view_levelchange", order=108),
             MenuItem(_("Customers"), _("Change history"), "customers:changes", "bi-clock-history", "customers.view_customer", order=110),
             MenuItem(_("Customers"), _("Extra attributes"), "customers:attributes", "bi-ui-checks", "customers.change_extraattribute", order=190),
         )

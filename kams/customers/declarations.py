@@ -24,3 +24,11 @@ declare(
     group=CUSTOMERS,
     label=_("Largest contract attachment (MB)"),
 )
+declare(
+    "customers.level_changes_need_approval",
+    kind=Kind.BOOL,
+    default=False,
+    group=CUSTOMERS,
+    label=_("Level changes from the monthly evaluation need approval"),
+    help=_("Off: the evaluation applies upgrades and downgrades itself. On: they wait on the level changes page."),
+)

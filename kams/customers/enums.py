@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CustomerType(models.TextChoices):
@@ -27,7 +28,7 @@ class CertificateType(models.TextChoices):
 class Business(models.TextChoices):
     """Lines of business of seed 004 客户营业业务资料."""
 
-    MOBILE = "mobile", _("Mobile")
+    MOBILE = "mobile", pgettext_lazy("business", "Mobile")
     DATA = "data", _("Data")
     VOIP = "voip", _("VoIP")
     LONG_DISTANCE = "long_distance", _("Long distance")
@@ -66,7 +67,7 @@ class RelationKind(models.TextChoices):
 
 class AttributeKind(models.TextChoices):
     TEXT = "text", _("Text")
-    NUMBER = "number", _("Number")
+    NUMBER = "number", pgettext_lazy("attribute kind", "Number")
     DATE = "date", _("Date")
     CHOICE = "choice", _("Choice")
 

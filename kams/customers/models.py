@@ -8,6 +8,7 @@ to its account manager: ``scope_spec`` says so, and every read goes through
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -395,3 +396,56 @@ class ContractAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LevelChangeState(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    APPLIED = "applied", _("Applied")
+    REJECTED = "rejected", _("Rejected")
+
+
+class LevelEvaluation(models.Model):
+    """One monthly level evaluation (客户级别评定): which months it judged, what it found."""
+
+    period = models.DateField(_("evaluated up to"), help_text=_("The latest billed month judged."))
+    months = models.PositiveSmallIntegerField(_("months averaged"))
+    needs_approval = models.BooleanField(_("changes need approval"))
+    evaluated = models.PositiveIntegerField(_("customers evaluated"), default=0)
+    upgrades = models.PositiveIntegerField(_("upgrades"), default=0)
+    downgrades = models.PositiveIntegerField(_("downgrades"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+    scope_spec = UNSCOPED
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("level evaluation")
+        verbose_name_plural = _("level evaluations")
+
+
+class LevelChange(models.Model):
+    """One change of a customer's level, proposed by an evaluation or made by hand (CUS-07)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="level_changes")
+    old_level = models.ForeignKey(Level, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("from level"))
+    new_level = models.ForeignKey(Level, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("to level"))
+    revenue = models.DecimalField(_("average monthly revenue"), max_digits=14, decimal_places=2, null=True)
+    tenure_months = models.PositiveIntegerField(_("tenure (months)"), null=True)
+    state = models.CharField(_("state"), max_length=10, choices=LevelChangeState.choices)
+    evaluation = models.ForeignKey(LevelEvaluation, null=True, blank=True, on_delete=models.CASCADE, related_name="changes")
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_spec = CHILD_SCOPE
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "customer"])]
+        permissions = [("approve_levelchange", _("Can approve level changes"))]
+        verbose_name = _("level change")
+        verbose_name_plural = _("level changes")

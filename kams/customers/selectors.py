@@ -73,14 +73,9 @@ def average_monthly_revenue(customer: Customer) -> Decimal:
 def level_suggest(customer: Customer) -> Level | None:
     """The highest level of the customer's category whose revenue and tenure thresholds
     the customer meets (CUS-05, CUS-07); None when no category covers its type."""
-    revenue = average_monthly_revenue(customer)
-    months = tenure_months(customer)
-    for level in Level.objects.select_related("category").order_by("category__code", "rank"):
-        if customer.customer_type not in level.category.customer_types:
-            continue
-        if revenue >= level.min_monthly_revenue and months >= level.min_tenure_months:
-            return level
-    return None
+    from kams.customers.levels import level_table, pick_level
+
+    return pick_level(level_table(), customer.customer_type, average_monthly_revenue(customer), tenure_months(customer))
 
 
 def counts_by_status(user: Any) -> dict[str, int]:

@@ -43,6 +43,7 @@ from kams.customers.models import (
 from kams.customers.selectors import level_suggest, name_initials
 from kams.org.models import OrgUnit, Staff
 from kams.org.scoping import require_in_scope, require_perm, scope_for
+from kams.system.models import JobRun
 
 CUSTOMER_FIELDS = (
     "name", "customer_type", "status", "industry", "org_unit", "account_manager", "level",
@@ -605,3 +606,19 @@ def contracts_expire(*, today: datetime.date | None = None) -> int:
             after={"expired": count, "contracts": numbers},
         )
     return count
+
+
+@transaction.atomic
+def levels_evaluate_request(*, actor: Any) -> JobRun:
+    """Queue the level evaluation for ``kams worker``; its progress shows on the jobs page."""
+    require_perm(actor, "customers.add_levelevaluation")
+    run = JobRun.objects.create(name="customers.levels_evaluate", label=_("Customer level evaluation"), started_by=actor)
+    audit_record(actor=actor, action="customers.levels_evaluate_request", target=run)
+
+    def enqueue() -> None:
+        from kams.customers.tasks import levels_evaluate_task
+
+        levels_evaluate_task.enqueue(job_run_id=run.pk, actor_id=actor.pk)
+
+    transaction.on_commit(enqueue)
+    return run

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kams.customers import views, views_contracts, views_edit
+from kams.customers import views, views_contracts, views_edit, views_levels
 
 app_name = "customers"
 urlpatterns = [
@@ -29,6 +29,9 @@ urlpatterns = [
     path("contracts/<int:pk>/move/", views_contracts.ContractMoveView.as_view(), name="contract_move"),
     path("contracts/<int:pk>/attach/", views_contracts.ContractAttachView.as_view(), name="contract_attach"),
     path("attachments/<int:pk>/", views_contracts.AttachmentDownloadView.as_view(), name="attachment_download"),
+    path("levels/", views_levels.LevelChangesPage.as_view(), name="levels"),
+    path("levels/evaluate/", views_levels.LevelEvaluateView.as_view(), name="levels_evaluate"),
+    path("levels/decide/", views_levels.LevelDecideView.as_view(), name="levels_decide"),
     path("attributes/", views_edit.AttributeListPage.as_view(), name="attributes"),
     path("attributes/new/", views_edit.AttributeCreatePage.as_view(), name="attribute_create"),
     path("attributes/<int:pk>/edit/", views_edit.AttributeEditPage.as_view(), name="attribute_edit"),

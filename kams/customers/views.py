@@ -48,7 +48,7 @@ class CustomerListPage(ListPage):
     export_name = "customers"
     template_name = "customers/list.html"
     sort_fields = {"code": "code", "name": "name_initials", "level": "level__rank", "updated": "updated_at"}
-    sort_labels = {"code": _("Number"), "name": _("Name"), "level": _("Level"), "updated": _("Last change")}
+    sort_labels = {"code": _("customer number"), "name": _("Name"), "level": _("Level"), "updated": _("Last change")}
     default_sort = "code"
 
     def get_base_queryset(self):

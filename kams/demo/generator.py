@@ -229,12 +229,15 @@ def run_first_operations(ctx: DemoContext) -> int:
 
 Step = tuple[str, Callable[[DemoContext], int]]
 
+from kams.demo.billing import build_bills, evaluate_levels
 from kams.demo.customers import build_customers  # noqa: E402  (it imports DemoContext for typing only)
 
 STEPS: list[Step] = [
     ("org tree", build_org_tree),
     ("staff", build_staff),
     ("customers", build_customers),
+    ("bills", build_bills),
+    ("level evaluation", evaluate_levels),
     ("first operations", run_first_operations),
 ]
 

@@ -17,6 +17,7 @@ SEE_SYSTEM = ["system.view_systemparameter", "system.view_jobrun"]
 CUSTOMER_READ = [
     "customers.view_customer", "customers.view_payingaccount", "customers.view_contact", "customers.view_member",
     "customers.view_contract", "customers.view_contractattachment", "billing.view_billsummary",
+    "customers.view_levelchange", "customers.view_levelevaluation",
 ]
 BILLING_IMPORT = ["billing.view_billimport", "billing.add_billimport"]
 CUSTOMER_WORK = [
@@ -27,6 +28,7 @@ CUSTOMER_WORK = [
     "customers.add_contract", "customers.change_contract",
 ]
 CUSTOMER_LEAD = [*CUSTOMER_WORK, "customers.cancel_customer", "customers.approve_contract"]
+LEVEL_ADMIN = ["customers.add_levelevaluation", "customers.approve_levelchange"]
 ATTRIBUTES = ["customers.view_extraattribute", "customers.add_extraattribute", "customers.change_extraattribute"]
 ADMIN = [
     *VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, *SEE_SYSTEM,
@@ -43,7 +45,7 @@ ROLES = [
     ("director", "部门总监", "unit", "地市/区县大客户中心负责人",
      [*VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, "system.view_jobrun", *CUSTOMER_LEAD]),
     ("province_director", "省公司部门总监", "province", "省公司集团客户部负责人",
-     [*VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, *SEE_SYSTEM, *CUSTOMER_LEAD, *ATTRIBUTES, *BILLING_IMPORT]),
+     [*VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, *SEE_SYSTEM, *CUSTOMER_LEAD, *ATTRIBUTES, *BILLING_IMPORT, *LEVEL_ADMIN]),
     ("company_leader", "公司领导", "province", "公司分管领导，接收升级告警", [*VIEW_ORG, *SEE_LOG, *SEE_SYSTEM, *CUSTOMER_READ]),
     ("finance", "财务人员", "unit", "结算与账务", [*VIEW_ORG, *CUSTOMER_READ]),
     ("technician", "技术支撑", "unit", "技术方案与售前支撑", [*VIEW_ORG, *CUSTOMER_READ]),

@@ -1,52 +1,77 @@
+"""The demo province (ARCHITECTURE §7), built once by ``kams demo`` and checked whole."""
+
+import time
+
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 from kams.audit.models import AuditEntry
-from kams.demo.generator import DEMO_LOGINS, DEMO_PASSWORD, load_demo
+from kams.billing.models import BillImport, BillSummary
+from kams.customers.models import Customer, LevelEvaluation
+from kams.customers.selectors import level_suggest
+from kams.demo.generator import DEMO_LOGINS, DEMO_PASSWORD, DemoContext, build_org_tree, build_staff, load_demo
+from kams.demo.tests.test_demo_customers import check_key_account_base
 from kams.org.enums import RoleCode, UnitKind
 from kams.org.models import OrgUnit, Role, Staff
 from kams.system.models import JobRun, JobState
 
 
 @pytest.mark.django_db(transaction=True)
-def test_demo_builds_jiangsu_with_every_role_and_logins(client):
-    counts = load_demo(size="small")
+def test_demo_command_builds_the_whole_province(client, capsys):
+    started = time.perf_counter()
+    call_command("demo", "--no-serve")
+    seconds = time.perf_counter() - started
 
+    out = capsys.readouterr().out
+    assert "http://127.0.0.1:8000/" in out and "nj_manager1" in out and "kams-demo" in out
+    run = JobRun.objects.get(name="demo.load")
+    assert run.state == JobState.SUCCEEDED
+    counts = run.result
+    print(f"\nkams demo --size small: {seconds:.1f} s, {counts}")
+
+    # Organisation and people
     assert OrgUnit.objects.filter(kind=UnitKind.CITY).count() == 13
     assert OrgUnit.objects.filter(kind=UnitKind.DISTRICT).count() >= 50
+    assert set(Role.objects.filter(staff__isnull=False).values_list("code", flat=True)) == set(RoleCode.values)
     assert counts["staff"] + 1 == Staff.objects.count()  # one more hired in "first operations"
-    assert AuditEntry.objects.filter(action__in=["org.staff_update", "org.staff_create", "system.parameter_set"]).count() == 5
-    held = set(Role.objects.filter(staff__isnull=False).values_list("code", flat=True))
-    assert held == set(RoleCode.values)
     for login in DEMO_LOGINS:
         response = client.post("/accounts/login/", {"username": login.username, "password": DEMO_PASSWORD})
         assert response.status_code == 302, login.username
         client.post("/accounts/logout/")
-    assert JobRun.objects.get(name="demo.load").state == JobState.SUCCEEDED
+    assert AuditEntry.objects.filter(action__in=["org.staff_update", "org.staff_create", "system.parameter_set"]).count() == 5
+
+    # Key accounts
+    check_key_account_base(counts)
+
+    # A year of bills, loaded through the billing import and reconciled
+    imports = BillImport.objects.filter(state="imported")
+    assert imports.count() == 12 and all(b.reconciliation["matches"] for b in imports)
+    assert BillSummary.objects.count() == counts["bills"]
+    assert BillSummary.objects.filter(arrears__gt=0).values("customer").distinct().count() >= 20
+
+    # Levels agree with the rule after the monthly evaluation
+    assert LevelEvaluation.objects.count() == 1
+    for customer in Customer.objects.order_by("pk")[::37]:
+        assert customer.level == level_suggest(customer), customer.code
 
 
-@pytest.mark.django_db(transaction=True)
-def test_demo_is_not_loaded_twice():
-    load_demo(size="small")
+@pytest.mark.django_db
+def test_demo_is_not_loaded_into_a_database_with_data():
+    OrgUnit.objects.add_root({"code": "X", "name": "已有数据", "kind": UnitKind.HQ})
 
     with pytest.raises(RuntimeError):
         load_demo(size="small")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_demo_sizes_scale_the_staff():
-    small = load_demo(size="small")["staff"]
-    call_command("flush", interactive=False, verbosity=0)
+    counts = {}
+    for size in ("small", "medium"):
+        savepoint = transaction.savepoint()
+        ctx = DemoContext(size=size)
+        build_org_tree(ctx)
+        counts[size] = build_staff(ctx)
+        transaction.savepoint_rollback(savepoint)
 
-    medium = load_demo(size="medium")["staff"]
-
-    assert medium > 2 * small
-
-
-@pytest.mark.django_db(transaction=True)
-def test_demo_command_loads_without_serving(capsys):
-    call_command("demo", "--no-serve")
-
-    out = capsys.readouterr().out
-    assert "http://127.0.0.1:8000/" in out and "nj_manager1" in out and "kams-demo" in out
-    assert Staff.objects.filter(user__username="sz_manager1", org_unit__code="SZ-DKH-T1").exists()
+    assert counts["medium"] > 2 * counts["small"]

@@ -21,7 +21,7 @@ def test_navigation_shows_only_what_the_role_may_use(province, page_client_for):
     admin = _menu(page_client_for("admin").get("/").content.decode())
 
     assert manager == {
-        "/", "/customers/", "/customers/contracts/", "/customers/changes/", "/billing/arrears/",
+        "/", "/customers/", "/customers/contracts/", "/customers/levels/", "/customers/changes/", "/billing/arrears/",
         "/org/", "/org/staff/", "/org/roles/", "/audit/", "/api/docs/",
     }
     assert "/system/parameters/" in director and "/admin/" not in director

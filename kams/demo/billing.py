@@ -1,0 +1,132 @@
+"""Twelve months of bills for the demo's key accounts (CUS-10), loaded through the real
+billing import: for each month a billing file is written in the import format, validated
+and loaded exactly as one uploaded by the group-customer department would be.
+
+A group customer's bill is spread over its member numbers by line of business, with an
+account-level leased-line charge for the big ones; individuals are billed on their account.
+Most bills are paid on time; a few customers fall behind in the latest months, so the
+arrears query has something to show.
+"""
+
+from __future__ import annotations
+
+import datetime
+import tempfile
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from django.core.files.base import ContentFile
+
+from kams.billing.importer import Scan, read_rows, sample_csv
+from kams.billing.models import BillImport, ImportState
+from kams.billing.services import bill_import_load
+from kams.customers.enums import AccountStatus, CustomerStatus, CustomerType
+from kams.customers.models import Customer, Member, PayingAccount
+
+if TYPE_CHECKING:
+    from kams.demo.generator import DemoContext
+
+MONTHS = 12
+CENT = Decimal("0.01")
+GROUP_MIX = [("mobile", 0.45), ("data", 0.25), ("long_distance", 0.05), ("local", 0.05), ("internet", 0.10), ("voip", 0.10)]
+INDIVIDUAL_MIX = [("mobile", 0.70), ("data", 0.25), ("long_distance", 0.05)]
+
+
+def _months(today: datetime.date) -> list[datetime.date]:
+    first = today.replace(day=1)
+    months = []
+    for _n in range(MONTHS):
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+        months.append(first)
+    return list(reversed(months))
+
+
+def _split(amount: Decimal, mix: list[tuple[str, float]]) -> dict[str, str]:
+    fees = {name: (amount * Decimal(str(share))).quantize(CENT) for name, share in mix}
+    first = mix[0][0]
+    fees[first] += amount - sum(fees.values())  # the cents lost to rounding
+    return {name: f"{value:.2f}" for name, value in fees.items()}
+
+
+def build_bills(ctx: DemoContext) -> int:
+    rnd = ctx.random
+    customers = list(
+        Customer.objects.exclude(status=CustomerStatus.POTENTIAL).values_list(
+            "pk", "customer_type", "expected_monthly_revenue", "status"
+        )
+    )
+    accounts = defaultdict(list)
+    for account_no, customer_id in PayingAccount.objects.filter(status=AccountStatus.ACTIVE).values_list("account_no", "customer_id"):
+        accounts[customer_id].append(account_no)
+    members = defaultdict(list)
+    for msisdn, customer_id, account_no in Member.objects.filter(is_active=True).values_list("msisdn", "customer_id", "account__account_no"):
+        members[customer_id].append((msisdn, account_no))
+    # A few customers stop paying in the last one to three months.
+    late = {pk: rnd.randint(1, 3) for pk, *_rest in customers if rnd.random() < 0.06}
+    known_accounts = dict(PayingAccount.objects.values_list("account_no", "pk"))
+    months = _months(datetime.date.today())
+    loaded = 0
+    for index, period in enumerate(months):
+        months_left = len(months) - index
+        rows = []
+        for pk, kind, expected, status in customers:
+            if status == CustomerStatus.HISTORICAL or not accounts.get(pk):
+                continue
+            revenue = (expected or Decimal("100")) * Decimal(str(rnd.uniform(0.85, 1.15)))
+            unpaid = pk in late and months_left <= late[pk]
+            due = period.replace(day=28) + datetime.timedelta(days=18)
+            if kind == CustomerType.GROUP and members.get(pk):
+                numbers = members[pk]
+                leased = revenue * Decimal("0.3") if revenue > 50000 else Decimal("0")
+                per_number = (revenue - leased) / len(numbers)
+                for msisdn, account_no in numbers:
+                    amount = (per_number * Decimal(str(rnd.uniform(0.5, 1.5)))).quantize(CENT)
+                    rows.append(_row(period, account_no or accounts[pk][0], msisdn, _split(amount, GROUP_MIX), amount, unpaid, due))
+                if leased:
+                    amount = leased.quantize(CENT)
+                    rows.append(_row(period, accounts[pk][0], "", {"leased_line": f"{amount:.2f}"}, amount, unpaid, due))
+            else:
+                amount = revenue.quantize(CENT)
+                rows.append(_row(period, accounts[pk][0], "", _split(amount, INDIVIDUAL_MIX), amount, unpaid, due))
+        loaded += _load_month(period, rows, known_accounts)
+    return loaded
+
+
+def _row(period, account_no, msisdn, fees, amount, unpaid, due) -> dict:
+    row = {"period": f"{period:%Y-%m}", "account_no": account_no, "msisdn": msisdn, "total": f"{amount:.2f}"}
+    for name in ("mobile", "data", "voip", "long_distance", "local", "leased_line", "internet"):
+        row[name] = fees.get(name, "0")
+    row["paid"] = "0.00" if unpaid else row["total"]
+    row["due_on"] = due.isoformat()
+    row["paid_on"] = "" if unpaid else (due - datetime.timedelta(days=5)).isoformat()
+    return row
+
+
+def _load_month(period: datetime.date, rows: list[dict], accounts: dict[str, int]) -> int:
+    content = sample_csv(rows)
+    batch = BillImport(period=period, file_name=f"demo-bills-{period:%Y-%m}.csv", sha256="", state=ImportState.VALIDATING)
+    batch.file.save(batch.file_name, ContentFile(content), save=False)
+    import hashlib
+
+    batch.sha256 = hashlib.sha256(content).hexdigest()
+    batch.save()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / batch.file_name
+        path.write_bytes(content)
+        scan = Scan()
+        for _row_ in read_rows(path, period=period, accounts=accounts, scan=scan):
+            pass
+        if scan.error_count:
+            raise RuntimeError(f"demo bills for {period:%Y-%m} do not validate: {scan.errors[:3]}")
+        bill_import_load(batch, path, accounts, scan)
+    return scan.rows
+
+
+def evaluate_levels(ctx: DemoContext) -> int:
+    """The monthly level evaluation, run once over the year of bills, as it would have been."""
+    from kams.customers.levels import levels_evaluate
+
+    evaluation = levels_evaluate()
+    return evaluation.upgrades + evaluation.downgrades
