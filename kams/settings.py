@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "kams.demo",
     "kams.customers",
     "kams.billing",
+    "kams.credit",
+    "kams.collection",
 ]
 
 MIDDLEWARE = [
