@@ -17,6 +17,7 @@ from kams.customers.api import (
     PayingAccountViewSet,
 )
 from kams.customers.api_contracts import ContractViewSet
+from kams.customers.api_policies import CareRecordViewSet, PreferenceViewSet
 from kams.org.api import OrgUnitViewSet, RoleViewSet, StaffViewSet
 from kams.system.api import JobRunViewSet, ParameterViewSet
 from kams.system.views import healthz
@@ -30,6 +31,8 @@ router.register("system/parameters", ParameterViewSet, basename="parameter")
 router.register("system/jobs", JobRunViewSet, basename="jobrun")
 router.register("customers/customers", CustomerViewSet, basename="customer")
 router.register("customers/contracts", ContractViewSet, basename="contract")
+router.register("customers/preferences", PreferenceViewSet, basename="preference")
+router.register("customers/care-records", CareRecordViewSet, basename="carerecord")
 router.register("billing/imports", BillImportViewSet, basename="billimport")
 router.register("billing/bills", BillSummaryViewSet, basename="billsummary")
 router.register("billing/arrears", ArrearsViewSet, basename="arrears")

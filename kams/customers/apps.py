@@ -25,6 +25,8 @@ class CustomersConfig(AppConfig):
             MenuItem(_("Customers"), _("Key accounts"), "customers:list", "bi-buildings", "customers.view_customer", order=100),
             MenuItem(_("Customers"), _("Contracts"), "customers:contracts", "bi-file-earmark-text", "customers.view_contract", order=105),
             MenuItem(_("Customers"), _("Level evaluation"), "customers:levels", "bi-award", "customers.view_levelchange", order=108),
+            MenuItem(_("Customers"), _("Preferential policies"), "customers:preferences", "bi-percent", "customers.view_preference", order=106),
+            MenuItem(_("Customers"), _("Training and feedback"), "customers:care", "bi-mortarboard", "customers.view_carerecord", order=107),
             MenuItem(_("Customers"), _("Change history"), "customers:changes", "bi-clock-history", "customers.view_customer", order=110),
             MenuItem(_("Customers"), _("Extra attributes"), "customers:attributes", "bi-ui-checks", "customers.change_extraattribute", order=190),
         )

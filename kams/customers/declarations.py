@@ -32,3 +32,22 @@ declare(
     label=_("Level changes from the monthly evaluation need approval"),
     help=_("Off: the evaluation applies upgrades and downgrades itself. On: they wait on the level changes page."),
 )
+for level, percent, amount in (("district", 5, 2000), ("city", 15, 20000)):
+    declare(
+        f"customers.preference_limit_{level}_percent",
+        kind=Kind.DECIMAL,
+        default=percent,
+        min_value=0,
+        max_value=100,
+        group=CUSTOMERS,
+        label=_("Largest discount rate a %(level)s may approve (%%)") % {"level": level},
+    )
+    declare(
+        f"customers.preference_limit_{level}_amount",
+        kind=Kind.DECIMAL,
+        default=amount,
+        min_value=0,
+        max_value=10_000_000,
+        group=CUSTOMERS,
+        label=_("Largest monthly value a %(level)s may approve (yuan)") % {"level": level},
+    )

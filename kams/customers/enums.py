@@ -97,3 +97,29 @@ class ContractType(models.TextChoices):
     LEASED_LINE = "leased_line", _("Leased line contract")  # 专线租用合同
     PROJECT = "project", _("Engineering project contract")  # 工程项目合同
     DISCOUNT = "discount", _("Preferential agreement")  # 优惠协议
+
+
+class PreferenceKind(models.TextChoices):
+    PERCENT = "percent", _("Discount rate (%)")  # 折扣比例
+    AMOUNT = "amount", _("Monthly reduction (yuan)")  # 每月减免金额
+
+
+class PreferenceState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ApprovalLevel(models.TextChoices):
+    """Who may approve a preferential policy: the smallest unit whose limit covers it."""
+
+    DISTRICT = "district", _("District")
+    CITY = "city", _("City")
+    PROVINCE = "province", _("Province")
+
+
+class CareKind(models.TextChoices):
+    TRAINING = "training", _("Customer training")  # 客户培训
+    FEEDBACK = "feedback", _("Customer feedback")  # 客户反馈

@@ -46,3 +46,21 @@ class ContractNotEditable(KamsError):
 class AttachmentTooLarge(KamsError):
     code = "customers.attachment_too_large"
     message = _("file: the file is larger than %(limit)s MB.")
+
+
+class PreferenceNotAllowed(KamsError):
+    code = "customers.preference_not_allowed"
+    status = 409
+    message = _("A preferential policy that is %(state)s cannot be %(step)s.")
+
+
+class ApprovalLevelTooLow(KamsError):
+    code = "customers.approval_level_too_low"
+    status = 403
+    message = _("This preferential policy needs approval at %(level)s level.")
+
+
+class OwnRequest(KamsError):
+    code = "customers.own_request"
+    status = 403
+    message = _("You cannot approve a request you made yourself.")

@@ -16,8 +16,10 @@ from django.utils.translation import gettext_lazy as _
 
 from kams.customers.enums import (
     AccountStatus,
+    ApprovalLevel,
     AttributeKind,
     Business,
+    CareKind,
     CertificateType,
     ContactRole,
     ContractState,
@@ -25,6 +27,8 @@ from kams.customers.enums import (
     CustomerStatus,
     CustomerType,
     PaymentMethod,
+    PreferenceKind,
+    PreferenceState,
     RelationKind,
 )
 from kams.org.scoping import UNSCOPED, ScopedQuerySet, ScopeSpec
@@ -449,3 +453,78 @@ class LevelChange(models.Model):
         permissions = [("approve_levelchange", _("Can approve level changes"))]
         verbose_name = _("level change")
         verbose_name_plural = _("level changes")
+
+
+class Preference(models.Model):
+    """优惠政策 (CUS-12): a discount granted to a customer, approved at the level of the
+    hierarchy that its size requires (U 1.2: the province approves what exceeds a city's
+    limits)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="preferences")
+    title = models.CharField(_("title"), max_length=120)
+    business = models.CharField(_("business"), max_length=20, choices=Business.choices)
+    kind = models.CharField(_("kind"), max_length=10, choices=PreferenceKind.choices)
+    value = models.DecimalField(
+        _("value"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("A rate in percent, or yuan per month."),
+    )
+    monthly_value = models.DecimalField(
+        _("estimated monthly value (yuan)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"))
+    accounts = models.ManyToManyField(PayingAccount, blank=True, related_name="preferences", verbose_name=_("accounts"))
+    state = models.CharField(_("state"), max_length=10, choices=PreferenceState.choices, default=PreferenceState.DRAFT)
+    approval_level = models.CharField(_("approval level"), max_length=10, choices=ApprovalLevel.choices, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_spec = CHILD_SCOPE
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [("approve_preference", _("Can approve preferential policies"))]
+        constraints = [
+            models.CheckConstraint(condition=Q(valid_to__gte=models.F("valid_from")), name="preference_period_forward")
+        ]
+        verbose_name = _("preferential policy")
+        verbose_name_plural = _("preferential policies")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CareRecord(models.Model):
+    """客户培训与反馈 (CUS-13): a training given to a customer's staff, or feedback received."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="care_records")
+    kind = models.CharField(_("kind"), max_length=10, choices=CareKind.choices)
+    title = models.CharField(_("title"), max_length=120)
+    happened_on = models.DateField(_("date"))
+    attendees = models.PositiveIntegerField(_("attendees"), null=True, blank=True)
+    content = models.TextField(_("content"))
+    outcome = models.TextField(_("outcome / follow-up"), blank=True)
+    satisfaction = models.PositiveSmallIntegerField(
+        _("satisfaction (1-5)"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    recorded_by = models.ForeignKey("org.Staff", null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_spec = CHILD_SCOPE
+
+    class Meta:
+        ordering = ["-happened_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(satisfaction__isnull=True) | Q(satisfaction__lte=5), name="care_satisfaction_1_to_5")
+        ]
+        verbose_name = _("training or feedback record")
+        verbose_name_plural = _("training and feedback records")
+
+    def __str__(self) -> str:
+        return self.title

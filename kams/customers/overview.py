@@ -257,3 +257,36 @@ def contracts_section(user: Any, customer: Any) -> dict | None:
 
 
 register_section(Section("contracts", _("Contracts"), 45, contracts_section, "customers/sections/contracts.html"))
+
+
+def preferences_section(user: Any, customer: Any) -> dict | None:
+    if not user.has_perm("customers.view_preference"):
+        return None
+    items = list(customer.preferences.order_by("-created_at")[:10])
+    if not items:
+        return None
+    return {
+        "items": [
+            {"id": p.pk, "url": reverse("customers:preference_detail", args=[p.pk]), "title": p.title,
+             "value": f"{p.value}{'%' if p.kind == 'percent' else ''}", "state": p.get_state_display()}
+            for p in items
+        ]
+    }
+
+
+def care_section(user: Any, customer: Any) -> dict | None:
+    if not user.has_perm("customers.view_carerecord"):
+        return None
+    items = list(customer.care_records.all()[:10])
+    if not items:
+        return None
+    return {
+        "items": [
+            {"title": r.title, "kind": r.get_kind_display(), "date": r.happened_on.isoformat(), "content": r.content}
+            for r in items
+        ]
+    }
+
+
+register_section(Section("preferences", _("Preferential policies"), 47, preferences_section, "customers/sections/preferences.html"))
+register_section(Section("care", _("Training and feedback"), 48, care_section, "customers/sections/care.html"))

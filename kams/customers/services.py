@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from decimal import Decimal
 from typing import Any, Iterable
 
 from django.conf import settings
@@ -18,8 +19,18 @@ from django.utils.translation import gettext as _
 
 from kams.audit.services import audit_record, snapshot
 from kams.core.errors import Conflict, InvalidInput
-from kams.customers.enums import CONTRACT_MOVES, AccountStatus, AttributeKind, ContractState, CustomerStatus
+from kams.customers.enums import (
+    CONTRACT_MOVES,
+    AccountStatus,
+    ApprovalLevel,
+    AttributeKind,
+    ContractState,
+    CustomerStatus,
+    PreferenceKind,
+    PreferenceState,
+)
 from kams.customers.errors import (
+    ApprovalLevelTooLow,
     AttachmentTooLarge,
     ContractMoveNotAllowed,
     ContractNotEditable,
@@ -27,9 +38,12 @@ from kams.customers.errors import (
     DuplicateCertificate,
     IllegalLifecycleStep,
     InvalidExtraAttribute,
+    OwnRequest,
+    PreferenceNotAllowed,
     ReasonRequired,
 )
 from kams.customers.models import (
+    CareRecord,
     Contact,
     Contract,
     ContractAttachment,
@@ -38,6 +52,7 @@ from kams.customers.models import (
     Level,
     Member,
     PayingAccount,
+    Preference,
     Relation,
 )
 from kams.customers.selectors import level_suggest, name_initials
@@ -622,3 +637,117 @@ def levels_evaluate_request(*, actor: Any) -> JobRun:
 
     transaction.on_commit(enqueue)
     return run
+
+
+# --- Preferential policies (CUS-12) and training/feedback (CUS-13) -------------------------------
+
+PREFERENCE_FIELDS = ("title", "business", "kind", "value", "monthly_value", "valid_from", "valid_to", "accounts", "state", "approval_level")
+LEVEL_ORDER = [ApprovalLevel.DISTRICT, ApprovalLevel.CITY, ApprovalLevel.PROVINCE]
+
+
+def preference_approval_level(kind: str, value: Decimal, monthly_value: Decimal) -> str:
+    """The smallest level whose limits (system parameters) cover the discount."""
+    from kams.system.parameters import param
+
+    for level in (ApprovalLevel.DISTRICT, ApprovalLevel.CITY):
+        percent_limit = param(f"customers.preference_limit_{level}_percent")
+        amount_limit = param(f"customers.preference_limit_{level}_amount")
+        rate_ok = kind != PreferenceKind.PERCENT or value <= percent_limit
+        if rate_ok and monthly_value <= amount_limit and (kind != PreferenceKind.AMOUNT or value <= amount_limit):
+            return level
+    return ApprovalLevel.PROVINCE
+
+
+def _actor_level(actor: Any) -> str:
+    """The approval level of a person: their unit's place in the hierarchy."""
+    scope = scope_for(actor)
+    if scope.unrestricted:
+        return ApprovalLevel.PROVINCE
+    staff = Staff.objects.select_related("org_unit").get(pk=scope.staff_id)
+    kind = staff.org_unit.scope_anchor().kind
+    return {"district": ApprovalLevel.DISTRICT, "city": ApprovalLevel.CITY}.get(kind, ApprovalLevel.PROVINCE)
+
+
+@transaction.atomic
+def preference_create(
+    *, actor: Any, customer: Customer, accounts: Iterable[PayingAccount] = (), **values: Any
+) -> Preference:
+    customer = _child_write(actor, customer, "customers.add_preference")
+    if values["valid_to"] < values["valid_from"]:
+        raise InvalidInput(_("valid_to: the policy cannot end before it starts."))
+    if values["kind"] == PreferenceKind.PERCENT and values["value"] > 100:
+        raise InvalidInput(_("value: a discount rate is at most 100%."))
+    linked = _contract_accounts(customer, accounts)
+    preference = Preference(customer=customer, requested_by=actor, **values)
+    _save_child(preference, actor=actor, action="customers.preference_create", fields=(), before=None)
+    preference.accounts.set(linked)
+    audit_record(actor=actor, action="customers.preference_create", target=preference, after=snapshot(preference, PREFERENCE_FIELDS))
+    return preference
+
+
+@transaction.atomic
+def preference_submit(*, actor: Any, preference: Preference) -> Preference:
+    """Send a draft for approval; the level that must approve it is fixed now."""
+    _child_write(actor, preference.customer, "customers.add_preference")
+    preference = Preference.objects.select_for_update().get(pk=preference.pk)
+    if preference.state != PreferenceState.DRAFT:
+        raise PreferenceNotAllowed(state=preference.get_state_display(), step=_("submitted"))
+    before = snapshot(preference, ("state", "approval_level"))
+    preference.approval_level = preference_approval_level(preference.kind, preference.value, preference.monthly_value)
+    preference.state = PreferenceState.PENDING
+    preference.save(update_fields=["approval_level", "state", "updated_at"])
+    audit_record(
+        actor=actor, action="customers.preference_submit", target=preference,
+        before=before, after=snapshot(preference, ("state", "approval_level")),
+    )
+    return preference
+
+
+@transaction.atomic
+def preference_decide(*, actor: Any, preference: Preference, approve: bool, note: str = "") -> Preference:
+    """Approve or reject a pending policy. The approver's unit must sit at the required
+    level or above, the customer must be in their scope, and nobody approves their own request."""
+    require_perm(actor, "customers.approve_preference")
+    require_in_scope(actor, preference.customer)
+    preference = Preference.objects.select_for_update().get(pk=preference.pk)
+    if preference.state != PreferenceState.PENDING:
+        raise PreferenceNotAllowed(state=preference.get_state_display(), step=_("decided"))
+    if preference.requested_by_id == actor.pk:
+        raise OwnRequest()
+    if LEVEL_ORDER.index(_actor_level(actor)) < LEVEL_ORDER.index(preference.approval_level):
+        raise ApprovalLevelTooLow(level=ApprovalLevel(preference.approval_level).label)
+    if not approve and not note.strip():
+        raise ReasonRequired()
+    before = snapshot(preference, ("state",))
+    preference.state = PreferenceState.APPROVED if approve else PreferenceState.REJECTED
+    preference.decided_by, preference.decided_at, preference.decision_note = actor, timezone.now(), note
+    preference.save(update_fields=["state", "decided_by", "decided_at", "decision_note", "updated_at"])
+    audit_record(
+        actor=actor, action="customers.preference_approve" if approve else "customers.preference_reject",
+        target=preference, before=before, after=snapshot(preference, ("state",)), reason=note,
+    )
+    return preference
+
+
+@transaction.atomic
+def preference_withdraw(*, actor: Any, preference: Preference, reason: str = "") -> Preference:
+    _child_write(actor, preference.customer, "customers.add_preference")
+    preference = Preference.objects.select_for_update().get(pk=preference.pk)
+    if preference.state not in (PreferenceState.DRAFT, PreferenceState.PENDING):
+        raise PreferenceNotAllowed(state=preference.get_state_display(), step=_("withdrawn"))
+    before = snapshot(preference, ("state",))
+    preference.state = PreferenceState.WITHDRAWN
+    preference.save(update_fields=["state", "updated_at"])
+    audit_record(actor=actor, action="customers.preference_withdraw", target=preference, before=before, after=snapshot(preference, ("state",)), reason=reason)
+    return preference
+
+
+CARE_FIELDS = ("kind", "title", "happened_on", "attendees", "content", "outcome", "satisfaction")
+
+
+@transaction.atomic
+def care_record_add(*, actor: Any, customer: Customer, **values: Any) -> CareRecord:
+    """Record a training given to the customer or feedback received from it (CUS-13)."""
+    customer = _child_write(actor, customer, "customers.add_carerecord")
+    record = CareRecord(customer=customer, recorded_by=getattr(actor, "staff", None), **values)
+    return _save_child(record, actor=actor, action="customers.care_record_add", fields=CARE_FIELDS, before=None)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kams.customers import views, views_contracts, views_edit, views_levels
+from kams.customers import views, views_contracts, views_edit, views_levels, views_policies
 
 app_name = "customers"
 urlpatterns = [
@@ -29,6 +29,12 @@ urlpatterns = [
     path("contracts/<int:pk>/move/", views_contracts.ContractMoveView.as_view(), name="contract_move"),
     path("contracts/<int:pk>/attach/", views_contracts.ContractAttachView.as_view(), name="contract_attach"),
     path("attachments/<int:pk>/", views_contracts.AttachmentDownloadView.as_view(), name="attachment_download"),
+    path("preferences/", views_policies.PreferenceListPage.as_view(), name="preferences"),
+    path("<int:pk>/preferences/new/", views_policies.PreferenceCreatePage.as_view(), name="preference_create"),
+    path("preferences/<int:pk>/", views_policies.PreferenceDetailPage.as_view(), name="preference_detail"),
+    path("preferences/<int:pk>/action/", views_policies.PreferenceActionView.as_view(), name="preference_action"),
+    path("care/", views_policies.CareListPage.as_view(), name="care"),
+    path("<int:pk>/care/new/", views_policies.CareCreatePage.as_view(), name="care_create"),
     path("levels/", views_levels.LevelChangesPage.as_view(), name="levels"),
     path("levels/evaluate/", views_levels.LevelEvaluateView.as_view(), name="levels_evaluate"),
     path("levels/decide/", views_levels.LevelDecideView.as_view(), name="levels_decide"),

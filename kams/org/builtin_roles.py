@@ -18,6 +18,7 @@ CUSTOMER_READ = [
     "customers.view_customer", "customers.view_payingaccount", "customers.view_contact", "customers.view_member",
     "customers.view_contract", "customers.view_contractattachment", "billing.view_billsummary",
     "customers.view_levelchange", "customers.view_levelevaluation",
+    "customers.view_preference", "customers.view_carerecord",
 ]
 BILLING_IMPORT = ["billing.view_billimport", "billing.add_billimport"]
 CUSTOMER_WORK = [
@@ -26,8 +27,9 @@ CUSTOMER_WORK = [
     "customers.add_contact", "customers.change_contact", "customers.delete_contact",
     "customers.add_member", "customers.change_member", "customers.view_personal_data",
     "customers.add_contract", "customers.change_contract",
+    "customers.add_preference", "customers.add_carerecord",
 ]
-CUSTOMER_LEAD = [*CUSTOMER_WORK, "customers.cancel_customer", "customers.approve_contract"]
+CUSTOMER_LEAD = [*CUSTOMER_WORK, "customers.cancel_customer", "customers.approve_contract", "customers.approve_preference"]
 LEVEL_ADMIN = ["customers.add_levelevaluation", "customers.approve_levelchange"]
 ATTRIBUTES = ["customers.view_extraattribute", "customers.add_extraattribute", "customers.change_extraattribute"]
 ADMIN = [
