@@ -28,5 +28,6 @@ class CustomersConfig(AppConfig):
             MenuItem(_("Customers"), _("Preferential policies"), "customers:preferences", "bi-percent", "customers.view_preference", order=106),
             MenuItem(_("Customers"), _("Training and feedback"), "customers:care", "bi-mortarboard", "customers.view_carerecord", order=107),
             MenuItem(_("Customers"), _("Change history"), "customers:changes", "bi-clock-history", "customers.view_customer", order=110),
+            MenuItem(_("Customers"), _("Customer levels"), "customers:level_config", "bi-bar-chart-steps", "customers.view_level", order=185),
             MenuItem(_("Customers"), _("Extra attributes"), "customers:attributes", "bi-ui-checks", "customers.change_extraattribute", order=190),
         )

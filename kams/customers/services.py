@@ -26,6 +26,7 @@ from kams.customers.enums import (
     AttributeKind,
     ContractState,
     CustomerStatus,
+    CustomerType,
     PreferenceKind,
     PreferenceState,
 )
@@ -50,6 +51,7 @@ from kams.customers.models import (
     Customer,
     ExtraAttribute,
     Level,
+    LevelCategory,
     Member,
     PayingAccount,
     Preference,
@@ -751,3 +753,68 @@ def care_record_add(*, actor: Any, customer: Customer, **values: Any) -> CareRec
     customer = _child_write(actor, customer, "customers.add_carerecord")
     record = CareRecord(customer=customer, recorded_by=getattr(actor, "staff", None), **values)
     return _save_child(record, actor=actor, action="customers.care_record_add", fields=CARE_FIELDS, before=None)
+
+
+# --- Level configuration (CUS-07) ------------------------------------------------------------
+
+LEVEL_FIELDS = ("code", "name", "rank", "min_monthly_revenue", "min_tenure_months", "service_standard", "tariff_notes")
+
+
+@transaction.atomic
+def level_category_save(*, actor: Any, category: LevelCategory | None = None, **values: Any) -> LevelCategory:
+    """Add or change a level category (客户类别) and the customer types it covers."""
+    require_perm(actor, "customers.change_level")
+    unknown_types = set(values.get("customer_types", [])) - set(CustomerType.values)
+    if unknown_types:
+        raise InvalidInput(_("customer_types: unknown customer type %(types)s.") % {"types": ", ".join(sorted(unknown_types))})
+    # A customer type belongs to one category, or its level would be ambiguous.
+    overlap = [
+        c for c in LevelCategory.objects.exclude(pk=getattr(category, "pk", None))
+        if set(c.customer_types) & set(values.get("customer_types", []))
+    ]
+    if overlap:
+        raise InvalidInput(
+            _("customer_types: %(category)s already covers some of these customer types.") % {"category": overlap[0].name}
+        )
+    before = snapshot(category, ("code", "name", "customer_types")) if category else None
+    if category is None:
+        if LevelCategory.objects.filter(code=values.get("code")).exists():
+            raise Conflict(_("A level category with code %(code)s already exists.") % {"code": values.get("code")})
+        category = LevelCategory(**values)
+    else:
+        category = LevelCategory.objects.select_for_update().get(pk=category.pk)
+        for field, value in values.items():
+            setattr(category, field, value)
+    category.save()
+    audit_record(actor=actor, action="customers.level_category_save", target=category, before=before, after=snapshot(category, ("code", "name", "customer_types")))
+    return category
+
+
+@transaction.atomic
+def level_save(*, actor: Any, category: LevelCategory, level: Level | None = None, **values: Any) -> Level:
+    """Add or change a level: its rank, thresholds and entitlements. Ranks are unique within
+    a category; a higher level (smaller rank) must not ask less than a lower one."""
+    require_perm(actor, "customers.change_level")
+    if level is not None:
+        level = Level.objects.select_for_update().get(pk=level.pk)
+        before = snapshot(level, LEVEL_FIELDS)
+        for field, value in values.items():
+            setattr(level, field, value)
+    else:
+        before = None
+        level = Level(category=category, **values)
+    others = Level.objects.filter(category=category).exclude(pk=level.pk)
+    if others.filter(rank=level.rank).exists():
+        raise Conflict(_("rank: another level of this category has rank %(rank)s.") % {"rank": level.rank})
+    if others.filter(code=level.code).exists():
+        raise Conflict(_("code: another level of this category has code %(code)s.") % {"code": level.code})
+    higher = others.filter(rank__lt=level.rank, min_monthly_revenue__lt=level.min_monthly_revenue).first()
+    lower = others.filter(rank__gt=level.rank, min_monthly_revenue__gt=level.min_monthly_revenue).first()
+    if higher or lower:
+        raise InvalidInput(
+            _("min_monthly_revenue: a higher level cannot ask less revenue than a lower one (see %(other)s).")
+            % {"other": (higher or lower).name}
+        )
+    level.save()
+    audit_record(actor=actor, action="customers.level_save", target=level, before=before, after=snapshot(level, LEVEL_FIELDS))
+    return level

@@ -18,7 +18,7 @@ CUSTOMER_READ = [
     "customers.view_customer", "customers.view_payingaccount", "customers.view_contact", "customers.view_member",
     "customers.view_contract", "customers.view_contractattachment", "billing.view_billsummary",
     "customers.view_levelchange", "customers.view_levelevaluation",
-    "customers.view_preference", "customers.view_carerecord",
+    "customers.view_preference", "customers.view_carerecord", "customers.view_level",
 ]
 BILLING_IMPORT = ["billing.view_billimport", "billing.add_billimport"]
 CUSTOMER_WORK = [
@@ -31,7 +31,10 @@ CUSTOMER_WORK = [
 ]
 CUSTOMER_LEAD = [*CUSTOMER_WORK, "customers.cancel_customer", "customers.approve_contract", "customers.approve_preference"]
 LEVEL_ADMIN = ["customers.add_levelevaluation", "customers.approve_levelchange"]
-ATTRIBUTES = ["customers.view_extraattribute", "customers.add_extraattribute", "customers.change_extraattribute"]
+ATTRIBUTES = [
+    "customers.view_extraattribute", "customers.add_extraattribute", "customers.change_extraattribute",
+    "customers.change_level",
+]
 ADMIN = [
     *VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, *SEE_SYSTEM,
     "org.add_orgunit", "org.change_orgunit", "org.add_role", "org.change_role", "org.delete_role",

@@ -133,3 +133,46 @@ def test_evaluation_runs_as_a_job_from_the_page(province, billed, page_client_fo
 
     run = JobRun.objects.get(name="customers.levels_evaluate")
     assert run.state == "succeeded" and run.result["upgrades"] == 1
+
+
+def test_level_configuration_keeps_the_order_of_thresholds(province, customers):
+    from kams.core.errors import Conflict, InvalidInput
+    from kams.customers.models import Level, LevelCategory
+
+    group = LevelCategory.objects.get(code="group")
+    level_b = Level.objects.get(category=group, code="B")
+    admin = province.user("js_director")
+
+    with pytest.raises(InvalidInput):
+        services.level_save(actor=admin, category=group, level=level_b, min_monthly_revenue=Decimal("200000"))
+    with pytest.raises(Conflict):
+        services.level_save(actor=admin, category=group, code="E", name="E类", rank=1, min_monthly_revenue=Decimal("0"), min_tenure_months=0)
+    services.level_save(actor=admin, category=group, level=level_b, min_monthly_revenue=Decimal("40000"), service_standard="专属客户经理；一级故障45分钟响应")
+
+    level_b.refresh_from_db()
+    assert level_b.min_monthly_revenue == Decimal("40000") and "45分钟" in level_b.service_standard
+    assert AuditEntry.objects.filter(action="customers.level_save").count() == 1
+    customers["nj_m1"].refresh_from_db()
+    assert level_suggest(customers["nj_m1"]).code == "B"  # 45,000 expected ≥ 40,000
+
+
+def test_level_configuration_pages(province, page_client_for):
+    from kams.customers.models import Level, LevelCategory
+
+    client = page_client_for("js_director")
+    page = client.get("/customers/levels/config/").content.decode()
+    assert "集团客户级别" in page and "钻石级" in page
+    category = LevelCategory.objects.get(code="individual")
+    response = client.post(
+        f"/customers/levels/categories/{category.pk}/new/",
+        {"code": "platinum", "name": "白金级", "rank": "5", "min_monthly_revenue": "0", "min_tenure_months": "0"},
+    )
+    assert response.status_code == 302 and Level.objects.get(code="platinum").rank == 5
+    too_cheap = client.post(
+        f"/customers/levels/categories/{category.pk}/new/",
+        {"code": "vip1", "name": "顶级", "rank": "0", "min_monthly_revenue": "10", "min_tenure_months": "0"},
+    )
+    assert too_cheap.status_code == 200 and not Level.objects.filter(code="vip1").exists()
+    assert page_client_for("nj_manager1").get(f"/customers/levels/categories/{category.pk}/new/").status_code == 403
+    overlap = client.post("/customers/levels/categories/new/", {"code": "vip", "name": "VIP", "customer_types": ["group"]})
+    assert overlap.status_code == 200 and not LevelCategory.objects.filter(code="vip").exists()
