@@ -279,6 +279,8 @@ SPECTACULAR_SETTINGS = {
         "ContractStateEnum": "kams.customers.enums.ContractState",
         "BillImportStateEnum": "kams.billing.models.ImportState",
         "JobStateEnum": "kams.system.models.JobState",
+        "PreferenceKindEnum": "kams.customers.enums.PreferenceKind",
+        "CareKindEnum": "kams.customers.enums.CareKind",
     },
 }
 

@@ -29,7 +29,13 @@ def monthly_totals(customer: Any, *, months: int = 12) -> list[dict]:
         )
         .order_by("-period")[:months]
     )
-    return list(rows)
+    amounts = ("total", "paid", "arrears", *FEE_FIELDS)
+    return [{**row, **{k: money(row[k]) for k in amounts}} for row in rows]
+
+
+def money(value: Any) -> Decimal:
+    """A sum of money as yuan and fen. (SQLite sums decimals as floating point.)"""
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
 
 
 def latest_periods(months: int) -> list[datetime.date]:
