@@ -281,6 +281,7 @@ SPECTACULAR_SETTINGS = {
         "JobStateEnum": "kams.system.models.JobState",
         "PreferenceKindEnum": "kams.customers.enums.PreferenceKind",
         "CareKindEnum": "kams.customers.enums.CareKind",
+        "CreditGradeEnum": "kams.credit.enums.CreditGrade",
     },
 }
 

@@ -136,13 +136,15 @@ def assert_scoped(
     objects: dict[str, Any],
     expected: dict[str, set[str]],
     id_of: Callable[[dict], Any] = lambda row: row["id"],
+    list_params: dict | None = None,
 ) -> None:
     """For each user in ``expected``: the list holds exactly the expected ones of
     ``objects`` (other rows may exist, but none of the unexpected ``objects``), each expected
-    detail answers 200 and every other one 404 — never 403, so nothing leaks."""
+    detail answers 200 and every other one 404 — never 403, so nothing leaks. ``list_params``
+    replaces the default ``page_size=500`` (TMF lists page with ``limit``)."""
     for username, visible in expected.items():
         client = client_for(username)
-        response = client.get(list_url, {"page_size": 500})
+        response = client.get(list_url, {"page_size": 500} if list_params is None else list_params)
         assert response.status_code == 200, (username, response.status_code, response.content[:300])
         listed = {str(id_of(row)) for row in result_rows(response)}
         for key, obj in objects.items():
