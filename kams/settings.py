@@ -282,6 +282,8 @@ SPECTACULAR_SETTINGS = {
         "PreferenceKindEnum": "kams.customers.enums.PreferenceKind",
         "CareKindEnum": "kams.customers.enums.CareKind",
         "CreditGradeEnum": "kams.credit.enums.CreditGrade",
+        "CandidateStateEnum": "kams.collection.enums.CandidateState",
+        "DuplicatePairStateEnum": "kams.collection.enums.PairState",
     },
 }
 

@@ -14,11 +14,16 @@ VIEW_ORG = ["org.view_orgunit", "org.view_staff", "org.view_role"]
 MANAGE_STAFF = ["org.add_staff", "org.change_staff"]
 SEE_LOG = ["audit.view_auditentry"]
 SEE_SYSTEM = ["system.view_systemparameter", "system.view_jobrun"]
+# Credit (CUS-08): readers see grades, the log and the standards; directors set grades by
+# hand; the province group-customer department edits standards and runs the re-grading.
+CREDIT_READ = ["credit.view_accountcredit", "credit.view_creditchange", "credit.view_creditstandard", "credit.view_initialgraderule", "credit.view_creditrun"]
+CREDIT_ADMIN = ["credit.change_creditstandard", "credit.change_initialgraderule", "credit.add_creditrun"]
 CUSTOMER_READ = [
     "customers.view_customer", "customers.view_payingaccount", "customers.view_contact", "customers.view_member",
     "customers.view_contract", "customers.view_contractattachment", "billing.view_billsummary",
     "customers.view_levelchange", "customers.view_levelevaluation",
     "customers.view_preference", "customers.view_carerecord", "customers.view_level",
+    *CREDIT_READ,
 ]
 BILLING_IMPORT = ["billing.view_billimport", "billing.add_billimport"]
 CUSTOMER_WORK = [
@@ -29,8 +34,21 @@ CUSTOMER_WORK = [
     "customers.add_contract", "customers.change_contract",
     "customers.add_preference", "customers.add_carerecord",
 ]
-CUSTOMER_LEAD = [*CUSTOMER_WORK, "customers.cancel_customer", "customers.approve_contract", "customers.approve_preference"]
+CUSTOMER_LEAD = [*CUSTOMER_WORK, "customers.cancel_customer", "customers.approve_contract", "customers.approve_preference", "credit.change_accountcredit"]
 LEVEL_ADMIN = ["customers.add_levelevaluation", "customers.approve_levelchange"]
+# Collection and merge (CUS-03, CUS-04, SVC-05): managers make first contacts, directors
+# review candidates and duplicates, the province group-customer department runs it all and
+# approves merges.
+FIRST_CONTACT = ["collection.view_candidate", "collection.view_firstcontacttask", "collection.change_firstcontacttask"]
+COLLECTION_READ = [
+    "collection.view_admissionrule", "collection.view_candidate", "collection.view_firstcontacttask",
+    "collection.view_duplicatepair", "collection.view_merge",
+]
+COLLECTION_REVIEW = [*FIRST_CONTACT, *COLLECTION_READ, "collection.review_candidate", "collection.change_duplicatepair"]
+COLLECTION_ADMIN = [
+    *COLLECTION_REVIEW, "collection.add_admissionrule", "collection.change_admissionrule",
+    "collection.add_candidate", "collection.add_duplicatepair", "collection.approve_merge",
+]
 ATTRIBUTES = [
     "customers.view_extraattribute", "customers.add_extraattribute", "customers.change_extraattribute",
     "customers.change_level",
@@ -39,18 +57,18 @@ ADMIN = [
     *VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, *SEE_SYSTEM,
     "org.add_orgunit", "org.change_orgunit", "org.add_role", "org.change_role", "org.delete_role",
     "system.change_systemparameter", "system.run_backup", "auth.view_group", "auth.view_user",
-    *CUSTOMER_READ, *ATTRIBUTES, *BILLING_IMPORT,
+    *CUSTOMER_READ, *ATTRIBUTES, *BILLING_IMPORT, *COLLECTION_READ,
 ]
 
 # code, Chinese name, data scope, description, permissions
 ROLES = [
-    ("account_manager", "客户经理", "own", "负责所辖客户的日常维系与营销", [*VIEW_ORG, *SEE_LOG, *CUSTOMER_WORK]),
+    ("account_manager", "客户经理", "own", "负责所辖客户的日常维系与营销", [*VIEW_ORG, *SEE_LOG, *CUSTOMER_WORK, *FIRST_CONTACT]),
     ("customer_rep", "客户代表", "own", "协助客户经理受理业务", [*VIEW_ORG, *CUSTOMER_WORK]),
     ("business_manager", "业务经理", "unit", "负责产品与业务支撑", [*VIEW_ORG, *CUSTOMER_READ]),
     ("director", "部门总监", "unit", "地市/区县大客户中心负责人",
-     [*VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, "system.view_jobrun", *CUSTOMER_LEAD]),
+     [*VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, "system.view_jobrun", *CUSTOMER_LEAD, *COLLECTION_REVIEW]),
     ("province_director", "省公司部门总监", "province", "省公司集团客户部负责人",
-     [*VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, *SEE_SYSTEM, *CUSTOMER_LEAD, *ATTRIBUTES, *BILLING_IMPORT, *LEVEL_ADMIN]),
+     [*VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, *SEE_SYSTEM, *CUSTOMER_LEAD, *ATTRIBUTES, *BILLING_IMPORT, *LEVEL_ADMIN, *COLLECTION_ADMIN, *CREDIT_ADMIN]),
     ("company_leader", "公司领导", "province", "公司分管领导，接收升级告警", [*VIEW_ORG, *SEE_LOG, *SEE_SYSTEM, *CUSTOMER_READ]),
     ("finance", "财务人员", "unit", "结算与账务", [*VIEW_ORG, *CUSTOMER_READ]),
     ("technician", "技术支撑", "unit", "技术方案与售前支撑", [*VIEW_ORG, *CUSTOMER_READ]),
