@@ -52,11 +52,13 @@ def _split(amount: Decimal, mix: list[tuple[str, float]]) -> dict[str, str]:
 
 def build_bills(ctx: DemoContext) -> int:
     rnd = ctx.random
-    customers = list(
-        Customer.objects.exclude(status=CustomerStatus.POTENTIAL).values_list(
-            "pk", "customer_type", "expected_monthly_revenue", "status"
-        )
-    )
+    # Current customers, and some potential ones already billed as ordinary subscribers:
+    # the collection rules (CUS-03) find those among them that qualify as key accounts.
+    customers = [
+        row
+        for row in Customer.objects.values_list("pk", "customer_type", "expected_monthly_revenue", "status").order_by("pk")
+        if row[3] != CustomerStatus.POTENTIAL or rnd.random() < 0.4
+    ]
     accounts = defaultdict(list)
     for account_no, customer_id in PayingAccount.objects.filter(status=AccountStatus.ACTIVE).values_list("account_no", "customer_id"):
         accounts[customer_id].append(account_no)
@@ -122,6 +124,24 @@ def _load_month(period: datetime.date, rows: list[dict], accounts: dict[str, int
             raise RuntimeError(f"demo bills for {period:%Y-%m} do not validate: {scan.errors[:3]}")
         bill_import_load(batch, path, accounts, scan)
     return scan.rows
+
+
+def collect_and_find_duplicates(ctx: DemoContext) -> int:
+    """The group-customer department's definitions of a key account, the candidates they
+    find in the bills, and the duplicate pairs waiting for review."""
+    from kams.collection.models import AdmissionRule
+    from kams.collection.services import candidates_generate, duplicates_find
+
+    AdmissionRule.objects.create(
+        name="集团客户月均收入≥5000元", customer_type=CustomerType.GROUP, min_monthly_revenue=Decimal("5000"), months=3,
+        min_members=5, note="省公司集团客户部2026年标准",
+    )
+    AdmissionRule.objects.create(
+        name="个人高端客户ARPU≥300元", customer_type=CustomerType.HIGH_END, min_monthly_revenue=Decimal("300"), months=3,
+    )
+    candidates = candidates_generate()
+    duplicates_find()
+    return candidates["candidates"]
 
 
 def evaluate_levels(ctx: DemoContext) -> int:

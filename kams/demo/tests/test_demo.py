@@ -50,6 +50,12 @@ def test_demo_command_builds_the_whole_province(client, capsys):
     assert BillSummary.objects.count() == counts["bills"]
     assert BillSummary.objects.filter(arrears__gt=0).values("customer").distinct().count() >= 20
 
+    # Candidates to admit and duplicates to review (CUS-03, CUS-04)
+    from kams.collection.models import Candidate, DuplicatePair
+
+    assert counts["collection"] == Candidate.objects.count() >= 10
+    assert DuplicatePair.objects.count() >= 10
+
     # Levels agree with the rule after the monthly evaluation
     assert LevelEvaluation.objects.count() == 1
     for customer in Customer.objects.order_by("pk")[::37]:
