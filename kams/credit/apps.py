@@ -8,3 +8,13 @@ class CreditConfig(AppConfig):
     name = "kams.credit"
     label = "credit"
     verbose_name = _("Credit")
+
+    def ready(self) -> None:
+        from kams.credit import declarations, sections  # noqa: F401  (parameters, 360 section)
+        from kams.web.menu import MenuItem, register
+
+        register(
+            MenuItem(_("Customers"), _("Account credit"), "credit:accounts", "bi-shield-check", "credit.view_accountcredit", order=125),
+            MenuItem(_("Customers"), _("Credit log"), "credit:changes", "bi-journal-text", "credit.view_creditchange", order=126),
+            MenuItem(_("Customers"), _("Credit standards"), "credit:standards", "bi-sliders", "credit.view_creditstandard", order=187),
+        )

@@ -360,7 +360,13 @@ def _save_child(instance, *, actor: Any, action: str, fields: Iterable[str], bef
 def account_add(*, actor: Any, customer: Customer, **values: Any) -> PayingAccount:
     customer = _child_write(actor, customer, "customers.add_payingaccount")
     account = PayingAccount(customer=customer, **values)
-    return _save_child(account, actor=actor, action="customers.account_add", fields=ACCOUNT_FIELDS, before=None)
+    account = _save_child(account, actor=actor, action="customers.account_add", fields=ACCOUNT_FIELDS, before=None)
+    if account.status == AccountStatus.ACTIVE:
+        # 初始信用等级 (CUS-08): a new account is graded by rule before it is activated.
+        from kams.credit.services import credit_initial_assign
+
+        credit_initial_assign(account=account)
+    return account
 
 
 @transaction.atomic

@@ -144,6 +144,14 @@ def collect_and_find_duplicates(ctx: DemoContext) -> int:
     return candidates["candidates"]
 
 
+def grade_credit(ctx: DemoContext) -> int:
+    """Initial credit grades by rule, then the re-grading from a year of payments (CUS-08)."""
+    from kams.credit.regrade import credit_regrade_run
+
+    run = credit_regrade_run()
+    return run.initial + run.changed
+
+
 def evaluate_levels(ctx: DemoContext) -> int:
     """The monthly level evaluation, run once over the year of bills, as it would have been."""
     from kams.customers.levels import levels_evaluate

@@ -229,7 +229,7 @@ def run_first_operations(ctx: DemoContext) -> int:
 
 Step = tuple[str, Callable[[DemoContext], int]]
 
-from kams.demo.billing import build_bills, collect_and_find_duplicates, evaluate_levels
+from kams.demo.billing import build_bills, collect_and_find_duplicates, evaluate_levels, grade_credit
 from kams.demo.customers import build_customers  # noqa: E402  (it imports DemoContext for typing only)
 
 STEPS: list[Step] = [
@@ -238,6 +238,7 @@ STEPS: list[Step] = [
     ("customers", build_customers),
     ("bills", build_bills),
     ("level evaluation", evaluate_levels),
+    ("credit grading", grade_credit),
     ("collection", collect_and_find_duplicates),
     ("first operations", run_first_operations),
 ]
