@@ -14,8 +14,8 @@ from django.views.generic import TemplateView
 
 from kams.core.errors import KamsError
 from kams.customers import services
-from kams.customers.levels import level_changes_decide
 from kams.customers.enums import CustomerType
+from kams.customers.levels import level_changes_decide
 from kams.customers.models import Level, LevelCategory, LevelChange, LevelChangeState, LevelEvaluation
 from kams.system.parameters import param
 from kams.web.pages import ServiceFormPage
