@@ -62,6 +62,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),
+    # The customer 360 view at the short address the API's users know (CUS-11).
+    path("api/v1/customers/<int:pk>/overview/", CustomerViewSet.as_view({"get": "overview"}), name="customer-overview-short"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

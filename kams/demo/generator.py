@@ -230,12 +230,14 @@ def run_first_operations(ctx: DemoContext) -> int:
 Step = tuple[str, Callable[[DemoContext], int]]
 
 from kams.demo.billing import build_bills, collect_and_find_duplicates, evaluate_levels, grade_credit
+from kams.demo.contracts import build_contracts
 from kams.demo.customers import build_customers  # noqa: E402  (it imports DemoContext for typing only)
 
 STEPS: list[Step] = [
     ("org tree", build_org_tree),
     ("staff", build_staff),
     ("customers", build_customers),
+    ("contracts", build_contracts),
     ("bills", build_bills),
     ("level evaluation", evaluate_levels),
     ("credit grading", grade_credit),

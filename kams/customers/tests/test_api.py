@@ -581,3 +581,14 @@ def test_attribute_choice_without_choices_is_400(province, api_client_for):
     assert response.status_code == 400
     assert response.json()["message"].startswith("choices:")
     assert not ExtraAttribute.objects.filter(code="tier").exists()
+
+
+def test_overview_at_the_short_address(province, customers, api_client_for):
+    customer = customers["nj_m1"]
+
+    short = api_client_for("nj_manager1").get(f"/api/v1/customers/{customer.pk}/overview/")
+    other = api_client_for("nj_manager1").get(f"/api/v1/customers/{customers['sz'].pk}/overview/")
+
+    assert short.status_code == 200 and short.json()["customer"]["code"] == customer.code
+    assert {"profile", "level", "accounts", "history"} <= set(short.json()["sections"])
+    assert other.status_code == 404

@@ -50,6 +50,13 @@ def test_demo_command_builds_the_whole_province(client, capsys):
     assert BillSummary.objects.count() == counts["bills"]
     assert BillSummary.objects.filter(arrears__gt=0).values("customer").distinct().count() >= 20
 
+    # Contracts, some of them ending within the warning window
+    from kams.customers.models import Contract
+    from kams.customers.selectors import contracts_expiring
+
+    assert Contract.objects.count() == counts["contracts"] >= 300
+    assert contracts_expiring(Staff.objects.get(user__username="js_director").user).count() >= 20
+
     # Candidates to admit and duplicates to review (CUS-03, CUS-04)
     from kams.collection.models import Candidate, DuplicatePair
 
