@@ -70,7 +70,7 @@ def thresholds_met(standard: Any, figures: Mapping[str, Any]) -> list[str]:
     met = []
     if standard.min_arrears_months is not None and figures["arrears_months"] >= standard.min_arrears_months:
         met.append(
-            _("%(n)s months in arrears in the latest %(window)s (standard: %(min)s)")
+            _("%(n)s months in arrears in the latest %(window)s months (standard: %(min)s)")
             % {"n": figures["arrears_months"], "window": standard.window_months, "min": standard.min_arrears_months}
         )
     if standard.min_arrears_amount is not None and figures["arrears_amount"] >= standard.min_arrears_amount:
