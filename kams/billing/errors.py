@@ -11,3 +11,8 @@ class UnsupportedFile(KamsError):
 class BadPeriod(KamsError):
     code = "billing.bad_period"
     message = _("period: “%(value)s” is not a month (YYYY-MM) in the past or present.")
+
+
+class BillFileInvalid(KamsError):
+    code = "billing.file_invalid"
+    message = _("The billing file has %(count)s problems, the first: %(first)s.")

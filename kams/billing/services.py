@@ -178,3 +178,29 @@ def reconciliation(batch: BillImport, scan: Scan, stored: dict) -> dict:
             for r in top
         ],
     }
+
+
+def bill_import_now(*, period: datetime.date, content: bytes, file_name: str, actor: Any = None) -> BillImport:
+    """Validate and load a billing file at once, without the job queue: for loaders that
+    run in a transaction of their own (the demo, tests, one-off migrations of history).
+    Raises ``BillFileInvalid`` with the problems when the file does not validate."""
+    import tempfile
+
+    from django.core.files.base import ContentFile
+
+    from kams.billing.errors import BillFileInvalid
+
+    batch = BillImport(period=period, file_name=file_name[:200], sha256=hashlib.sha256(content).hexdigest(), created_by=actor)
+    batch.file.save(file_name, ContentFile(content), save=False)
+    batch.save()
+    accounts = dict(PayingAccount.objects.values_list("account_no", "pk"))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / Path(file_name).name
+        path.write_bytes(content)
+        scan = Scan()
+        for _row in read_rows(path, period=period, accounts=accounts, scan=scan):
+            pass
+        if scan.error_count:
+            raise BillFileInvalid(count=scan.error_count, first=scan.errors[0].as_dict())
+        bill_import_load(batch, path, accounts, scan)
+    return batch

@@ -14,26 +14,11 @@ PERIODS = ("2026-08", "2026-09", "2026-10")
 
 
 def load_bills(tmp_path, period: str, rows: list[dict]) -> None:
-    """Load a month of bills through the import's validate-and-load functions."""
-    from django.core.files.base import ContentFile
+    """Load a month of bills through the billing import's own validate-and-load."""
+    from kams.billing.importer import sample_csv
+    from kams.billing.services import bill_import_now
 
-    from kams.billing.importer import Scan, read_rows, sample_csv
-    from kams.billing.models import BillImport
-    from kams.billing.services import bill_import_load
-    from kams.customers.models import PayingAccount
-
-    content = sample_csv(rows)
-    month = datetime.date.fromisoformat(period + "-01")
-    batch = BillImport(period=month, file_name="t.csv", sha256="x")
-    batch.file.save("t.csv", ContentFile(content), save=False)
-    batch.save()
-    path = tmp_path / f"{period}.csv"
-    path.write_bytes(content)
-    accounts = dict(PayingAccount.objects.values_list("account_no", "pk"))
-    scan = Scan()
-    list(read_rows(path, period=month, accounts=accounts, scan=scan))
-    assert not scan.error_count, scan.errors
-    bill_import_load(batch, path, accounts, scan)
+    bill_import_now(period=datetime.date.fromisoformat(period + "-01"), content=sample_csv(rows), file_name=f"{period}.csv")
 
 
 def bill_row(period: str, account_no: str, amount: str, msisdn: str = "") -> dict:

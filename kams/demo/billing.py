@@ -11,17 +11,12 @@ arrears query has something to show.
 from __future__ import annotations
 
 import datetime
-import tempfile
 from collections import defaultdict
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from django.core.files.base import ContentFile
-
-from kams.billing.importer import Scan, read_rows, sample_csv
-from kams.billing.models import BillImport, ImportState
-from kams.billing.services import bill_import_load
+from kams.billing.importer import sample_csv
+from kams.billing.services import bill_import_now
 from kams.customers.enums import AccountStatus, CustomerStatus, CustomerType
 from kams.customers.models import Customer, Member, PayingAccount
 
@@ -67,7 +62,6 @@ def build_bills(ctx: DemoContext) -> int:
         members[customer_id].append((msisdn, account_no))
     # A few customers stop paying in the last one to three months.
     late = {pk: rnd.randint(1, 3) for pk, *_rest in customers if rnd.random() < 0.06}
-    known_accounts = dict(PayingAccount.objects.values_list("account_no", "pk"))
     months = _months(datetime.date.today())
     loaded = 0
     for index, period in enumerate(months):
@@ -92,7 +86,7 @@ def build_bills(ctx: DemoContext) -> int:
             else:
                 amount = revenue.quantize(CENT)
                 rows.append(_row(period, accounts[pk][0], "", _split(amount, INDIVIDUAL_MIX), amount, unpaid, due))
-        loaded += _load_month(period, rows, known_accounts)
+        loaded += bill_import_now(period=period, content=sample_csv(rows), file_name=f"demo-bills-{period:%Y-%m}.csv").row_count
     return loaded
 
 
@@ -104,26 +98,6 @@ def _row(period, account_no, msisdn, fees, amount, unpaid, due) -> dict:
     row["due_on"] = due.isoformat()
     row["paid_on"] = "" if unpaid else (due - datetime.timedelta(days=5)).isoformat()
     return row
-
-
-def _load_month(period: datetime.date, rows: list[dict], accounts: dict[str, int]) -> int:
-    content = sample_csv(rows)
-    batch = BillImport(period=period, file_name=f"demo-bills-{period:%Y-%m}.csv", sha256="", state=ImportState.VALIDATING)
-    batch.file.save(batch.file_name, ContentFile(content), save=False)
-    import hashlib
-
-    batch.sha256 = hashlib.sha256(content).hexdigest()
-    batch.save()
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / batch.file_name
-        path.write_bytes(content)
-        scan = Scan()
-        for _row_ in read_rows(path, period=period, accounts=accounts, scan=scan):
-            pass
-        if scan.error_count:
-            raise RuntimeError(f"demo bills for {period:%Y-%m} do not validate: {scan.errors[:3]}")
-        bill_import_load(batch, path, accounts, scan)
-    return scan.rows
 
 
 def collect_and_find_duplicates(ctx: DemoContext) -> int:

@@ -234,3 +234,15 @@ def test_sample_file_in_the_repository_has_the_documented_header():
     lines = sample.read_text(encoding="utf-8").splitlines()
     assert lines[0].split(",") == COLUMNS and lines[-1].startswith("TOTAL,")
     assert datetime.date.fromisoformat(lines[1].split(",")[0] + "-01")
+
+
+@pytest.mark.django_db
+def test_import_now_loads_a_clean_file_and_refuses_a_bad_one(province, customers, accounts):
+    from kams.billing.errors import BillFileInvalid
+
+    batch = services.bill_import_now(period=datetime.date(2026, 10, 1), content=sample_csv(GOOD), file_name="now.csv")
+    assert batch.state == ImportState.IMPORTED and BillSummary.objects.count() == 5
+
+    with pytest.raises(BillFileInvalid):
+        services.bill_import_now(period=datetime.date(2026, 10, 1), content=sample_csv([_row("9999")]), file_name="bad.csv")
+    assert BillSummary.objects.count() == 5

@@ -5,11 +5,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.files.base import ContentFile
 
-from kams.billing.importer import Scan, read_rows, sample_csv
-from kams.billing.models import BillImport
-from kams.billing.services import bill_import_load
+from kams.billing.importer import sample_csv
 from kams.credit.reference_data import ensure_reference_data_now
 from kams.customers.enums import CertificateType, CustomerType
 from kams.customers.models import PayingAccount
@@ -19,18 +16,10 @@ PERIODS = ("2026-08", "2026-09", "2026-10")
 
 
 def load_bills(tmp_path, period: str, rows: list[dict]) -> None:
-    content = sample_csv(rows)
-    month = datetime.date.fromisoformat(period + "-01")
-    batch = BillImport(period=month, file_name="t.csv", sha256="x")
-    batch.file.save("t.csv", ContentFile(content), save=False)
-    batch.save()
-    path = tmp_path / f"{period}.csv"
-    path.write_bytes(content)
-    accounts = dict(PayingAccount.objects.values_list("account_no", "pk"))
-    scan = Scan()
-    list(read_rows(path, period=month, accounts=accounts, scan=scan))
-    assert not scan.error_count, scan.errors
-    bill_import_load(batch, path, accounts, scan)
+    """Load a month of bills through the billing import's own validate-and-load."""
+    from kams.billing.services import bill_import_now
+
+    bill_import_now(period=datetime.date.fromisoformat(period + "-01"), content=sample_csv(rows), file_name=f"{period}.csv")
 
 
 def bill(period: str, account_no: str, amount: str, *, paid: str | None = None, paid_on: str = "") -> dict:

@@ -7,9 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from kams.audit.models import AuditEntry
-from kams.billing.importer import Scan, read_rows, sample_csv
-from kams.billing.models import BillImport
-from kams.billing.services import bill_import_load
+from kams.billing.importer import sample_csv
 from kams.customers import services
 from kams.customers.levels import level_changes_decide, levels_evaluate
 from kams.customers.models import LevelChange, LevelChangeState
@@ -20,25 +18,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _bills(tmp_path, period, rows):
-    """Load a month of bills through the import's own validate-and-load functions."""
+    """Load a month of bills through the billing import's own validate-and-load."""
     import datetime
 
-    from django.core.files.base import ContentFile
+    from kams.billing.services import bill_import_now
 
-    from kams.customers.models import PayingAccount
-
-    content = sample_csv(rows)
-    month = datetime.date.fromisoformat(period + "-01")
-    batch = BillImport(period=month, file_name="t.csv", sha256="x")
-    batch.file.save("t.csv", ContentFile(content), save=False)
-    batch.save()
-    path = tmp_path / f"{period}.csv"
-    path.write_bytes(content)
-    accounts = dict(PayingAccount.objects.values_list("account_no", "pk"))
-    scan = Scan()
-    list(read_rows(path, period=month, accounts=accounts, scan=scan))
-    assert not scan.error_count, scan.errors
-    bill_import_load(batch, path, accounts, scan)
+    bill_import_now(period=datetime.date.fromisoformat(period + "-01"), content=sample_csv(rows), file_name=f"{period}.csv")
 
 
 def _row(period, account_no, amount):
