@@ -8,7 +8,6 @@ keeps its other flags (python-format). Plural entries get the text as msgstr[0].
 """
 
 import json
-import re
 import sys
 from pathlib import Path
 
