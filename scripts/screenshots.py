@@ -41,6 +41,12 @@ def main() -> None:
         manager.click("#list-table tbody tr:first-child a")
         manager.wait_for_timeout(1000)
         manager.screenshot(path=OUT / "customer-360.png", full_page=False)
+        director = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        login(director, args.url, "js_director")
+        for path, name in (("/credit/", "credit"), ("/collection/duplicates/", "duplicates")):
+            director.goto(f"{args.url}{path}")
+            director.wait_for_timeout(1500)  # let the charts finish their animation
+            director.screenshot(path=OUT / f"{name}.png")
         phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True)
         login(phone, args.url, "nj_manager1")
         phone.wait_for_timeout(800)
