@@ -213,3 +213,11 @@ def test_contract_api_create_and_upload(province, customers, api_client_for):
     )
     assert other_city.status_code == 404
     assert not Contract.objects.filter(contract_no="HT-API-2").exists()
+
+
+def test_contracts_expire_command_reports_what_it_did(capsys):
+    from django.core.management import call_command
+
+    call_command("contracts_expire")
+
+    assert capsys.readouterr().out.strip() == "0 contracts expired"
