@@ -34,5 +34,5 @@ def customers(province):
         "nj_m1": make_customer(province, name="南京银行股份有限公司", certificate_no="91320100134791002P"),
         "nj_m2": make_customer(province, name="南京钢铁集团有限公司", manager="nj_manager2", certificate_no="91320100134791003Q"),
         "zj": make_customer(province, name="镇江港务集团", manager=None, unit="ZJ-D01", certificate_no="91321100141381004R"),
-        "sz": make_customer(province, name="苏州工业园区某科技有限公司", manager="sz_manager1", unit="SZ", certificate_no="91320594MA1MXXXX5S"),
+        "sz": make_customer(province, name="苏州工业园区某科技有限公司", manager="sz_manager1", unit="SZ", certificate_no="91320594MA1MK2QH5S"),
     }

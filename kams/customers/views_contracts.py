@@ -17,6 +17,7 @@ from kams.core.errors import KamsError
 from kams.customers import selectors, services
 from kams.customers.enums import CONTRACT_MOVES, ContractState, ContractType
 from kams.customers.models import Contract, ContractAttachment, PayingAccount
+from kams.customers.views_edit import CustomerFormPage
 from kams.org.filters import OrgUnitSubtreeFilter
 from kams.system.parameters import param
 from kams.web.lists import ListPage
@@ -132,16 +133,14 @@ class ContractForm(forms.Form):
             del self.fields["contract_no"]
 
 
-class ContractCreatePage(ServiceFormPage):
+class ContractCreatePage(CustomerFormPage):
     permission_required = "customers.add_contract"
     form_class = ContractForm
+    section = "contracts"
     success_message = _("The contract was created as a draft.")
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.customer = selectors.customer_get(request.user, kwargs["pk"])
-        self.title = _("New contract for %(customer)s") % {"customer": self.customer.name}
-        self.cancel_url = reverse("customers:detail", args=[self.customer.pk])
+    def page_title(self):
+        return _("New contract for %(customer)s") % {"customer": self.customer.name}
 
     def extra_form_kwargs(self):
         return {"customer": self.customer}

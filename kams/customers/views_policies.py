@@ -16,11 +16,11 @@ from django.views.generic import TemplateView
 
 from kams.audit.selectors import history_of
 from kams.core.errors import KamsError
-from kams.customers import selectors, services
+from kams.customers import services
 from kams.customers.enums import Business, CareKind, PreferenceKind, PreferenceState
 from kams.customers.models import CareRecord, PayingAccount, Preference
+from kams.customers.views_edit import CustomerFormPage
 from kams.web.lists import ListPage
-from kams.web.pages import ServiceFormPage
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -79,16 +79,14 @@ class PreferenceForm(forms.Form):
         self.fields["accounts"].queryset = customer.accounts.all()
 
 
-class PreferenceCreatePage(ServiceFormPage):
+class PreferenceCreatePage(CustomerFormPage):
     permission_required = "customers.add_preference"
     form_class = PreferenceForm
+    section = "preferences"
     success_message = _("The policy was saved as a draft; submit it for approval.")
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.customer = selectors.customer_get(request.user, kwargs["pk"])
-        self.title = _("New preferential policy for %(customer)s") % {"customer": self.customer.name}
-        self.cancel_url = reverse("customers:detail", args=[self.customer.pk])
+    def page_title(self):
+        return _("New preferential policy for %(customer)s") % {"customer": self.customer.name}
 
     def extra_form_kwargs(self):
         return {"customer": self.customer}
@@ -187,19 +185,14 @@ class CareForm(forms.Form):
     satisfaction = forms.IntegerField(label=_("satisfaction (1-5)"), min_value=1, max_value=5, required=False)
 
 
-class CareCreatePage(ServiceFormPage):
+class CareCreatePage(CustomerFormPage):
     permission_required = "customers.add_carerecord"
     form_class = CareForm
+    section = "care"
     success_message = _("The record was saved.")
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.customer = selectors.customer_get(request.user, kwargs["pk"])
-        self.title = _("Training or feedback for %(customer)s") % {"customer": self.customer.name}
-        self.cancel_url = reverse("customers:detail", args=[self.customer.pk])
+    def page_title(self):
+        return _("Training or feedback for %(customer)s") % {"customer": self.customer.name}
 
     def perform(self, form):
         return services.care_record_add(actor=self.request.user, customer=self.customer, **form.cleaned_data)
-
-    def success_url_for(self, obj):
-        return reverse("customers:detail", args=[obj.customer_id])
