@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "kams.billing",
     "kams.credit",
     "kams.collection",
+    "kams.notify",
 ]
 
 MIDDLEWARE = [
@@ -284,6 +285,7 @@ SPECTACULAR_SETTINGS = {
         "CreditGradeEnum": "kams.credit.enums.CreditGrade",
         "CandidateStateEnum": "kams.collection.enums.CandidateState",
         "DuplicatePairStateEnum": "kams.collection.enums.PairState",
+        "MessageStateEnum": "kams.notify.models.MessageState",
     },
 }
 
@@ -292,6 +294,21 @@ TASKS = {
     "default": {
         "BACKEND": os.environ.get("KAMS_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
+}
+
+# --- Notifications (INT-04): one outbox, a sender per channel ---------------------------------
+KAMS_SMS_GATEWAY_URL = os.environ.get("KAMS_SMS_GATEWAY_URL", "")
+KAMS_SMS_GATEWAY_TOKEN = os.environ.get("KAMS_SMS_GATEWAY_TOKEN", "")
+EMAIL_HOST = os.environ.get("KAMS_EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("KAMS_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("KAMS_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("KAMS_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("KAMS_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("KAMS_EMAIL_FROM", "kams@localhost")
+KAMS_NOTIFY_SENDERS = {
+    "email": "kams.notify.senders.EmailSender" if EMAIL_HOST else "kams.notify.senders.FileSender",
+    "sms": "kams.notify.senders.HttpSmsSender" if KAMS_SMS_GATEWAY_URL else "kams.notify.senders.FileSender",
+    "voice": "kams.notify.senders.FileSender",
 }
 
 # --- Admin theme ------------------------------------------------------------------------------

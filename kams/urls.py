@@ -18,6 +18,7 @@ from kams.customers.api import (
 )
 from kams.customers.api_contracts import ContractViewSet
 from kams.customers.api_policies import CareRecordViewSet, PreferenceViewSet
+from kams.notify.api import MessageViewSet
 from kams.org.api import OrgUnitViewSet, RoleViewSet, StaffViewSet
 from kams.system.api import JobRunViewSet, ParameterViewSet
 from kams.system.views import healthz
@@ -33,6 +34,7 @@ router.register("customers/customers", CustomerViewSet, basename="customer")
 router.register("customers/contracts", ContractViewSet, basename="contract")
 router.register("customers/preferences", PreferenceViewSet, basename="preference")
 router.register("customers/care-records", CareRecordViewSet, basename="carerecord")
+router.register("notifications/messages", MessageViewSet, basename="message")
 router.register("billing/imports", BillImportViewSet, basename="billimport")
 router.register("billing/bills", BillSummaryViewSet, basename="billsummary")
 router.register("billing/arrears", ArrearsViewSet, basename="arrears")
@@ -56,6 +58,7 @@ urlpatterns = [
     path("billing/", include("kams.billing.urls")),
     path("credit/", include("kams.credit.urls")),
     path("collection/", include("kams.collection.urls")),
+    path("notifications/", include("kams.notify.urls")),
     path("api/v1/credit/", include("kams.credit.api_urls")),
     path("api/v1/collection/", include("kams.collection.api_urls")),
     path("tmf-api/", include("kams.customers.tmf_urls")),

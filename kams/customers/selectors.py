@@ -91,13 +91,18 @@ def contracts_for(user: Any):
     return Contract.objects.visible_to(user).select_related("customer", "customer__org_unit")
 
 
-def contracts_expiring(user: Any, *, within_days: int | None = None, today: datetime.date | None = None):
-    """Contracts in force that end within the warning window (CUS-09 expiry warnings)."""
+def contracts_expiring(
+    user: Any, *, within_days: int | None = None, today: datetime.date | None = None, unscoped: bool = False
+):
+    """Contracts in force that end within the warning window (CUS-09 expiry warnings).
+    ``unscoped`` is for the daily warning job, which works for the whole province."""
     from kams.customers.enums import ContractState
+    from kams.customers.models import Contract
     from kams.system.parameters import param
 
     today = today or timezone.localdate()
     days = within_days if within_days is not None else param("customers.contract_expiry_warning_days")
-    return contracts_for(user).filter(
+    contracts = Contract.objects.all() if unscoped else contracts_for(user)
+    return contracts.filter(
         state=ContractState.ACTIVE, valid_to__gte=today, valid_to__lte=today + datetime.timedelta(days=days)
     )

@@ -824,3 +824,38 @@ def level_save(*, actor: Any, category: LevelCategory, level: Level | None = Non
     level.save()
     audit_record(actor=actor, action="customers.level_save", target=level, before=before, after=snapshot(level, LEVEL_FIELDS))
     return level
+
+
+def contracts_expiry_warn(*, today: datetime.date | None = None) -> int:
+    """Daily: tell each contract's account manager, by e-mail and SMS, that it ends within
+    the warning window (CUS-09, INT-04). One message per contract, channel and end date:
+    running it every day warns once."""
+    from kams.customers.selectors import contracts_expiring
+    from kams.notify.services import notify
+    from kams.system.parameters import param
+
+    today = today or timezone.localdate()
+    days = param("customers.contract_expiry_warning_days")
+    due = (
+        Contract.objects.filter(pk__in=contracts_expiring(None, within_days=days, today=today, unscoped=True).values("pk"))
+        .select_related("customer", "customer__account_manager", "customer__org_unit")
+    )
+    sent = 0
+    for contract in due:
+        manager = contract.customer.account_manager
+        if manager is None:
+            continue
+        text = _("Contract %(no)s “%(title)s” of %(customer)s ends on %(date)s.") % {
+            "no": contract.contract_no, "title": contract.title, "customer": contract.customer.name,
+            "date": contract.valid_to.isoformat(),
+        }
+        for channel, address in (("email", manager.email), ("sms", manager.mobile)):
+            if not address:
+                continue
+            _message, created = notify(
+                channel=channel, recipient=address, recipient_name=manager.name, subject=_("Contract ending soon"),
+                body=text, purpose="contract_expiry", org_unit=contract.customer.org_unit, owner=manager, target=contract,
+                idempotency_key=f"contract-expiry:{contract.pk}:{contract.valid_to:%Y%m%d}:{channel}",
+            )
+            sent += created
+    return sent

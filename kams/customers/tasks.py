@@ -26,3 +26,11 @@ def contracts_expire_task() -> int:
     from kams.customers.services import contracts_expire
 
     return contracts_expire()
+
+
+@task()
+def contracts_expiry_warn_task() -> int:
+    """Daily: warn account managers of contracts ending soon (safe to run twice)."""
+    from kams.customers.services import contracts_expiry_warn
+
+    return contracts_expiry_warn()

@@ -34,7 +34,7 @@ CUSTOMER_WORK = [
     "customers.add_contract", "customers.change_contract",
     "customers.add_preference", "customers.add_carerecord",
 ]
-CUSTOMER_LEAD = [*CUSTOMER_WORK, "customers.cancel_customer", "customers.approve_contract", "customers.approve_preference", "credit.change_accountcredit"]
+CUSTOMER_LEAD = [*CUSTOMER_WORK, "customers.cancel_customer", "customers.approve_contract", "customers.approve_preference", "notify.view_message", "credit.change_accountcredit"]
 LEVEL_ADMIN = ["customers.add_levelevaluation", "customers.approve_levelchange"]
 # Collection and merge (CUS-03, CUS-04, SVC-05): managers make first contacts, directors
 # review candidates and duplicates, the province group-customer department runs it all and
@@ -57,6 +57,7 @@ ADMIN = [
     *VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, *SEE_SYSTEM,
     "org.add_orgunit", "org.change_orgunit", "org.add_role", "org.change_role", "org.delete_role",
     "system.change_systemparameter", "system.run_backup", "auth.view_group", "auth.view_user",
+    "notify.view_message", "notify.change_message",
     *CUSTOMER_READ, *ATTRIBUTES, *BILLING_IMPORT, *COLLECTION_READ,
 ]
 
