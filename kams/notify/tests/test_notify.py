@@ -110,3 +110,30 @@ def test_messages_page_and_api_are_scoped(province, page_client_for, api_client_
     page = page_client_for("admin").get("/notifications/").content.decode()
     assert "13900000004" in page and "13900000005" in page
     assert page_client_for("nj_manager1").get("/notifications/").status_code == 403
+
+
+def test_sms_gateway_sender_posts_with_the_idempotency_key(monkeypatch):
+    from kams.notify.models import Message
+    from kams.notify.senders import HttpSmsSender
+
+    seen = {}
+
+    class Response:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def read(self):
+            return b'{"id": "GW-42"}'
+
+    def fake_urlopen(request, timeout):
+        seen.update(url=request.full_url, key=request.headers["Idempotency-key"], body=json.loads(request.data))
+        return Response()
+
+    monkeypatch.setattr("urllib.request.urlopen", fake_urlopen)
+    message = Message(channel="sms", recipient="13900000006", body="您好", idempotency_key="gw-1")
+
+    assert HttpSmsSender(url="http://127.0.0.1:9/sms", token="t").send(message) == "GW-42"
+    assert seen == {"url": "http://127.0.0.1:9/sms", "key": "gw-1", "body": {"to": "13900000006", "text": "您好"}}
