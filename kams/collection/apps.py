@@ -11,8 +11,16 @@ class CollectionConfig(AppConfig):
     verbose_name = _("Collection and merge")
 
     def ready(self) -> None:
+        import datetime
+
         from kams.collection import declarations  # noqa: F401  (parameters)
+        from kams.system.schedule import Periodic, register_periodic
         from kams.web.menu import MenuItem, register
+
+        for name, task, day in (("collection.candidates", "candidates_generate_task", 2), ("collection.duplicates", "duplicates_find_task", 4)):
+            register_periodic(Periodic(
+                name, f"kams.collection.tasks.{task}", label=name, monthly_on=day, daily_at=datetime.time(4, 0), with_job_run=True,
+            ))
 
         section = _("Customers")
         register(

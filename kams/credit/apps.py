@@ -10,6 +10,14 @@ class CreditConfig(AppConfig):
     verbose_name = _("Credit")
 
     def ready(self) -> None:
+        import datetime
+
+        from kams.system.schedule import Periodic, register_periodic
+
+        register_periodic(Periodic(
+            "credit.regrade", "kams.credit.tasks.credit_regrade_task", label="Credit re-grading",
+            monthly_on=3, daily_at=datetime.time(3, 0), with_job_run=True,
+        ))
         from kams.credit import declarations, sections  # noqa: F401  (parameters, 360 section)
         from kams.web.menu import MenuItem, register
 

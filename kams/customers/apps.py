@@ -1,3 +1,5 @@
+import datetime
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +13,18 @@ class CustomersConfig(AppConfig):
         from kams.audit.masking import register_personal_fields
         from kams.core.masking import mask_certificate, mask_phone
         from kams.customers import declarations, overview  # noqa: F401  (parameters, 360 sections)
+        from kams.system.schedule import Periodic, register_periodic
         from kams.web.menu import MenuItem, register
+
+        for job in (
+            Periodic("customers.contracts_expire", "kams.customers.tasks.contracts_expire_task", daily_at=datetime.time(1, 0)),
+            Periodic("customers.contracts_expiry_warn", "kams.customers.tasks.contracts_expiry_warn_task", daily_at=datetime.time(8, 30)),
+            Periodic(
+                "customers.levels_evaluate", "kams.customers.tasks.levels_evaluate_task", label=str(_("Customer level evaluation")),
+                monthly_on=2, daily_at=datetime.time(3, 0), with_job_run=True,
+            ),
+        ):
+            register_periodic(job)
 
         personal = "customers.view_personal_data"
         register_personal_fields(

@@ -11,6 +11,8 @@ class NotifyConfig(AppConfig):
 
     def ready(self) -> None:
         from kams.notify import declarations  # noqa: F401  (parameters)
+        from kams.system.schedule import Periodic, register_periodic
         from kams.web.menu import MenuItem, register
 
+        register_periodic(Periodic("notify.retry_queued", "kams.notify.tasks.retry_queued_task", every_minutes=15))
         register(MenuItem(_("Administration"), _("Notifications"), "notify:messages", "bi-envelope", "notify.view_message", order=945))

@@ -107,3 +107,23 @@ class JobRun(models.Model):
         from django.utils import timezone
 
         return (self.finished_at or timezone.now()) - self.started_at
+
+
+class ScheduledRun(models.Model):
+    """One slot of a periodic job that the scheduler has enqueued. The unique (job, slot)
+    pair is what makes the schedule safe with two schedulers or a restarted one: a slot is
+    enqueued exactly once."""
+
+    job = models.CharField(_("job"), max_length=100)
+    slot = models.DateTimeField(_("slot"))
+    enqueued_at = models.DateTimeField(_("enqueued at"), auto_now_add=True)
+    task_result_id = models.CharField(_("task ID"), max_length=64, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_spec = UNSCOPED
+
+    class Meta:
+        ordering = ["-slot"]
+        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="scheduled_run_once_per_slot")]
+        verbose_name = _("scheduled run")
+        verbose_name_plural = _("scheduled runs")
