@@ -68,7 +68,7 @@ def audit_record(
         org_unit = staff.org_unit
     ctx = context.current()
     return AuditEntry.objects.create(
-        actor=actor if staff is not None or getattr(actor, "pk", None) else None,
+        actor=actor if getattr(actor, "pk", None) else None,
         actor_name=_actor_name(actor, staff),
         actor_staff=staff,
         org_unit=org_unit,

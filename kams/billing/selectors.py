@@ -7,7 +7,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, QuerySet, Sum
 
 from kams.billing.models import FEE_FIELDS, BillImport, BillSummary
 
@@ -71,6 +71,3 @@ def arrears_by_customer(user: Any) -> QuerySet:
 def latest_period() -> datetime.date | None:
     return BillImport.objects.filter(state="imported", superseded=False).aggregate(p=Max("period"))["p"]
 
-
-def customer_has_arrears(customer: Any) -> bool:
-    return BillSummary.objects.filter(Q(customer=customer) & Q(arrears__gt=0)).exists()

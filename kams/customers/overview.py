@@ -167,24 +167,29 @@ def contacts_section(user: Any, customer: Any) -> dict:
 
 
 def relations_section(user: Any, customer: Any) -> dict | None:
+    """Relations both ways; the other customer is linked only when the reader may open it."""
     from kams.customers.models import Customer
 
-    visible = set(Customer.objects.visible_to(user).values_list("pk", flat=True).filter(
-        pk__in=[r.other_id for r in customer.relations.all()] + [r.customer_id for r in customer.inverse_relations.all()]
-    ))
-    items = [
-        {"id": r.pk, "relation": r.get_kind_display(), "other": r.other.name, "other_id": r.other_id,
-         "url": reverse("customers:detail", args=[r.other_id]) if r.other_id in visible else None, "note": r.note,
-         "inverse": False}
-        for r in customer.relations.select_related("other")
-    ] + [
-        {"id": r.pk, "relation": _("(inverse) %(kind)s") % {"kind": r.get_kind_display()}, "other": r.customer.name,
-         "other_id": r.customer_id,
-         "url": reverse("customers:detail", args=[r.customer_id]) if r.customer_id in visible else None, "note": r.note,
-         "inverse": True}
-        for r in customer.inverse_relations.select_related("customer")
-    ]
-    return {"items": items} if items else None
+    outgoing = [(r, r.other, False) for r in customer.relations.select_related("other")]
+    incoming = [(r, r.customer, True) for r in customer.inverse_relations.select_related("customer")]
+    pairs = outgoing + incoming
+    if not pairs:
+        return None
+    visible = set(Customer.objects.visible_to(user).filter(pk__in=[o.pk for _r, o, _i in pairs]).values_list("pk", flat=True))
+    return {
+        "items": [
+            {
+                "id": r.pk,
+                "relation": _("(inverse) %(kind)s") % {"kind": r.get_kind_display()} if inverse else r.get_kind_display(),
+                "other": other.name,
+                "other_id": other.pk,
+                "url": reverse("customers:detail", args=[other.pk]) if other.pk in visible else None,
+                "note": r.note,
+                "inverse": inverse,
+            }
+            for r, other, inverse in pairs
+        ]
+    }
 
 
 def history_section(user: Any, customer: Any) -> dict:

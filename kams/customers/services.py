@@ -836,9 +836,8 @@ def contracts_expiry_warn(*, today: datetime.date | None = None) -> int:
 
     today = today or timezone.localdate()
     days = param("customers.contract_expiry_warning_days")
-    due = (
-        Contract.objects.filter(pk__in=contracts_expiring(None, within_days=days, today=today, unscoped=True).values("pk"))
-        .select_related("customer", "customer__account_manager", "customer__org_unit")
+    due = contracts_expiring(None, within_days=days, today=today, unscoped=True).select_related(
+        "customer__account_manager", "customer__org_unit"
     )
     sent = 0
     for contract in due:

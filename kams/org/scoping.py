@@ -17,7 +17,7 @@ units of their district group (区县群组权限).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 from typing import TYPE_CHECKING, Any
@@ -62,7 +62,6 @@ class Scope:
     own_only: bool = False
     staff_id: int | None = None
     label: str = ""
-    _units: tuple[int, ...] = field(default=(), repr=False)
 
     def q(self, spec: ScopeSpec) -> Q:
         """The condition that keeps a row of a model with ``spec`` inside this scope."""
@@ -139,7 +138,6 @@ def _compute_scope(user: Any) -> Scope:
         own_only=widest == DataScope.OWN,
         staff_id=staff.pk,
         label=widest,
-        _units=tuple(u.pk for u in units),
     )
 
 
@@ -203,13 +201,6 @@ class KamsModelPermissions(permissions.DjangoModelPermissions):
         "HEAD": ["%(app_label)s.view_%(model_name)s"],
         "OPTIONS": [],
     }
-
-
-class ScopedViewSetMixin:
-    """For viewsets whose filter_backends are set by hand: keep the scope filter first."""
-
-    def get_queryset(self):
-        return super().get_queryset().visible_to(self.request.user)
 
 
 # --- Pages ----------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from kams.org.enums import DataScope, UnitKind
+from kams.org.enums import UnitKind
 from kams.org.models import OrgUnit, Role, Staff
 from kams.org.services import permission_labels
 
@@ -73,5 +73,3 @@ class StaffWriteSerializer(serializers.Serializer):
             if missing:
                 raise serializers.ValidationError({f: [_("This field is required.")] for f in missing})
         return attrs
-
-DATA_SCOPES = DataScope
