@@ -107,3 +107,31 @@ def message_resend(*, actor: Any, message: Message) -> Message:
     audit_record(actor=actor, action="notify.resend", target=message, target_repr=str(message))
     transaction.on_commit(lambda: _enqueue(message.pk))
     return message
+
+
+def notify_many(messages: list[dict[str, Any]]) -> int:
+    """Record many messages at once (the SLA sweep's warnings): one bulk insert, keys that
+    exist already are skipped, and one delivery round is queued after commit."""
+    rows = []
+    for m in messages:
+        if m["channel"] not in Channel.values or not m.get("recipient"):
+            continue
+        target = m.get("target")
+        rows.append(Message(
+            idempotency_key=m["idempotency_key"][:200], channel=m["channel"], recipient=m["recipient"],
+            recipient_name=m.get("recipient_name", "")[:100], subject=m.get("subject", "")[:200], body=m["body"],
+            purpose=m["purpose"], org_unit=m.get("org_unit"), owner=m.get("owner"),
+            target_type=target._meta.label_lower if target is not None else "",
+            target_id=str(target.pk) if target is not None else "",
+        ))
+    if not rows:
+        return 0
+    Message.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+
+    def enqueue() -> None:
+        from kams.notify.tasks import retry_queued_task
+
+        retry_queued_task.enqueue()
+
+    transaction.on_commit(enqueue)
+    return len(rows)

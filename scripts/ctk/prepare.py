@@ -37,15 +37,21 @@ def main() -> None:
     args = parser.parse_args()
 
     collection = json.loads((args.kit / args.collection).read_text(encoding="utf-8"))
-    config = json.loads((args.kit / "config.json").read_text(encoding="utf-8"))
-    headers = [{"key": k, "value": v} for k, v in config.get("headers", {}).items()]
-    for raw in args.header:
-        name, _sep, value = raw.partition(":")
-        headers = [h for h in headers if h["key"].lower() != name.strip().lower()]
-        headers.append({"key": name.strip(), "value": value.strip()})
+    config_file = args.kit / "config.json"
+    # Newer kits name their request headers in config.json; older ones (TMF621 R18) keep each
+    # request's own headers. Either way the given headers (the API token) are added.
+    config = json.loads(config_file.read_text(encoding="utf-8")) if config_file.exists() else None
     folders = collection["item"]
     for folder in folders:
         for item in folder["item"]:
+            if config is not None:
+                headers = [{"key": k, "value": v} for k, v in config.get("headers", {}).items()]
+            else:
+                headers = list(item["request"].get("header", []))
+            for raw in args.header:
+                name, _sep, value = raw.partition(":")
+                headers = [h for h in headers if h["key"].lower() != name.strip().lower()]
+                headers.append({"key": name.strip(), "value": value.strip()})
             item["request"]["header"] = headers
     for raw in args.payload:
         index, _sep, body = raw.partition("=")

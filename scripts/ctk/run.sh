@@ -2,11 +2,13 @@
 # Run the TM Forum conformance test kits (CTKs) against a running KAMS.
 #
 #   scripts/ctk/run.sh                     # kits from $CTK_TMF629 $CTK_TMF632 $CTK_TMF666
+#   CTK_TMF621=/path/to/CTK-TMF621-TroubleTicket-R18-0 scripts/ctk/run.sh tmf621
 #   CTK_TMF629=/path/to/CTK-TMF629-Customer CTK_TMF632=… CTK_TMF666=… scripts/ctk/run.sh
 #   scripts/ctk/run.sh tmf629 tmf666       # only some of them
 #
 # The kits are the public GitHub repositories tmforum-rand/CTK-TMF629-Customer,
-# tmforum-rand/CTK-TMF632-Party and tmforum-rand/CTK-TMF666-Account. This script does not
+# tmforum-rand/CTK-TMF632-Party, tmforum-rand/CTK-TMF666-Account and
+# tmforum-rand/CTK-TMF621-TroubleTicket-R18-0. This script does not
 # download them and nothing of them belongs in this repository: point the variables at a
 # checkout (a directory with config.json) or at a bare clone (then HEAD is read with
 # git archive into a temporary directory).
@@ -51,7 +53,7 @@ auth="Authorization: Token $token"
 # A kit: a directory with config.json, or a git directory whose HEAD is unpacked.
 kit_dir() {
   local source=$1 name=$2
-  if [ -f "$source/config.json" ]; then echo "$source"; return; fi
+  if [ -f "$source/config.json" ] || [ -d "$source/ctk" ]; then echo "$source"; return; fi
   if git --git-dir="$source" rev-parse --verify -q HEAD >/dev/null 2>&1; then
     rm -rf "${out:?}/$name-kit" && mkdir -p "$out/$name-kit"
     git --git-dir="$source" archive HEAD | tar -x -C "$out/$name-kit"
@@ -111,7 +113,13 @@ for kit in "${wanted[@]}"; do
         --payload "12={\"name\":\"Home Account\",\"relatedParty\":[{\"@referredType\":\"Organization\",\"id\":\"$party\",\"name\":\"Richard Cole\"}]}" ||
         result=1
       ;;
-    *) echo "unknown kit: $kit (tmf629, tmf632, tmf666)" >&2; exit 2 ;;
+    tmf621)
+      dir=$(kit_dir "${CTK_TMF621:?set CTK_TMF621 to the TMF621 kit}" tmf621)
+      # Written for R18 (an older version); its TroubleTicketAPI variable points at our v4 base path.
+      run_kit tmf621 "$dir" ctk/CTK-TMF621-TroubleTicket.postman_collection.json TroubleTicketAPI \
+        /tmf-api/troubleTicket/v4 || result=1
+      ;;
+    *) echo "unknown kit: $kit (tmf621, tmf629, tmf632, tmf666)" >&2; exit 2 ;;
   esac
 done
 echo "results in $out"
