@@ -230,8 +230,10 @@ def run_first_operations(ctx: DemoContext) -> int:
 Step = tuple[str, Callable[[DemoContext], int]]
 
 from kams.demo.billing import build_bills, collect_and_find_duplicates, evaluate_levels, grade_credit
+from kams.demo.care import build_care, build_support
 from kams.demo.contracts import build_contracts
 from kams.demo.customers import build_customers  # noqa: E402  (it imports DemoContext for typing only)
+from kams.demo.service import build_service_cases
 
 STEPS: list[Step] = [
     ("org tree", build_org_tree),
@@ -243,6 +245,9 @@ STEPS: list[Step] = [
     ("credit grading", grade_credit),
     ("collection", collect_and_find_duplicates),
     ("first operations", run_first_operations),
+    ("service cases", build_service_cases),
+    ("customer care", build_care),
+    ("service support", build_support),
 ]
 
 
