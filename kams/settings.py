@@ -87,6 +87,9 @@ INSTALLED_APPS = [
     "kams.credit",
     "kams.collection",
     "kams.notify",
+    "kams.service",
+    "kams.care",
+    "kams.support",
 ]
 
 MIDDLEWARE = [
@@ -272,6 +275,15 @@ SPECTACULAR_SETTINGS = {
     # Choice sets whose field names repeat across domains ("status", "kind", "state") or
     # that serve under two field names get one stable component name each.
     "ENUM_NAME_OVERRIDES": {
+        "ServiceChannelEnum": "kams.service.enums.Channel",
+        "CreditSourceEnum": "kams.credit.enums.CreditSource",
+        "CareActionKindEnum": "kams.care.enums.CareKind",
+        "CaseSourceEnum": "kams.service.enums.CaseSource",
+        "DefinitionSourceEnum": "kams.service.enums.DefinitionSource",
+        "CaseEventKindEnum": "kams.service.enums.EventKind",
+        "CalendarKindEnum": "kams.service.enums.CalendarKind",
+        "CaseStatusEnum": "kams.service.enums.CaseStatus",
+        "WorkItemStatusEnum": "kams.service.enums.ItemStatus",
         "UnitKindEnum": "kams.org.enums.UnitKind",
         "AttributeKindEnum": "kams.customers.enums.AttributeKind",
         "CustomerStatusEnum": "kams.customers.enums.CustomerStatus",
@@ -286,6 +298,22 @@ SPECTACULAR_SETTINGS = {
         "CandidateStateEnum": "kams.collection.enums.CandidateState",
         "DuplicatePairStateEnum": "kams.collection.enums.PairState",
         "MessageStateEnum": "kams.notify.models.MessageState",
+        "CustomerTypeEnum": "kams.customers.enums.CustomerType",
+        "SupportResourceKindEnum": "kams.support.enums.ResourceKind",
+        "LineCheckKindEnum": "kams.support.enums.CheckKind",
+        "LineCheckResultEnum": "kams.support.enums.CheckResult",
+        "NoticeKindEnum": "kams.support.enums.NoticeKind",
+        "NoticeStateEnum": "kams.support.enums.NoticeState",
+        "LineStatusEnum": "kams.support.enums.LineStatus",
+        "LineTypeEnum": "kams.support.enums.LineType",
+        "ServiceClassCodeEnum": "kams.support.enums.ServiceClassCode",
+        "ConsultationChannelEnum": "kams.support.enums.ConsultationChannel",
+        "ConsultationTopicEnum": "kams.support.enums.ConsultationTopic",
+        "AnswerSatisfactionEnum": "kams.support.enums.AnswerSatisfaction",
+        "SolutionStateEnum": "kams.support.enums.SolutionState",
+        "FeasibilityEnum": "kams.support.enums.Feasibility",
+        "QualitySubjectKindEnum": "kams.support.enums.SubjectKind",
+        "ImpactReasonEnum": "kams.support.enums.ImpactReason",
     },
 }
 
@@ -330,5 +358,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("KAMS_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}, "spiff": {"level": "WARNING"}},
 }

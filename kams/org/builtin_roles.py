@@ -49,6 +49,63 @@ COLLECTION_ADMIN = [
     *COLLECTION_REVIEW, "collection.add_admissionrule", "collection.change_admissionrule",
     "collection.add_candidate", "collection.add_duplicatepair", "collection.approve_merge",
 ]
+# Service processes (SVC, OTH): everyone who takes steps reads cases and opens them; directors
+# reassign and cancel; the province department and administrators upload process versions.
+SERVICE_READ = [
+    "service.view_case", "service.view_workitem", "service.view_caseevent", "service.view_processdefinition",
+    "service.view_arrearsrecord", "service.view_holiday",
+]
+SERVICE_WORK = [*SERVICE_READ, "service.add_case"]
+SERVICE_LEAD = [*SERVICE_WORK, "service.reassign_workitem", "service.cancel_case"]
+SERVICE_ADMIN = [
+    *SERVICE_READ, "service.upload_processdefinition", "service.add_holiday", "service.change_holiday",
+    "service.delete_holiday",
+]
+# Visits and customer care (SVC-07, SVC-08): managers plan their own visits and act on care
+# proposals; directors keep the unit's gift stock; the province sets care rules and gifts.
+CARE_READ = [
+    "care.view_visitplan", "care.view_visit", "care.view_carerule", "care.view_gift", "care.view_giftstock",
+    "care.view_giftmove", "care.view_careproposal", "care.view_careaction", "care.view_caresurvey",
+]
+CARE_WORK = [
+    *CARE_READ, "care.add_visitplan", "care.change_visitplan", "care.approve_visitplan", "care.change_visit",
+    "care.change_careproposal", "care.add_careaction", "care.add_caresurvey",
+]
+CARE_LEAD = [*CARE_WORK, "care.add_giftstock", "care.transfer_giftstock"]
+CARE_ADMIN = [*CARE_LEAD, "care.add_carerule", "care.change_carerule", "care.add_gift", "care.change_gift"]
+# Service support (SVC-01 templates and records, SVC-09/10/11/14): everyone who serves reads it
+# and records consultations; managers and technicians make solutions, records and lines;
+# directors assess quality and run cut-over notices; the province keeps templates and SLAs.
+SUPPORT_READ = [
+    "support.view_solutiontemplate", "support.view_technicalsolution", "support.view_projectrecord",
+    "support.view_projectrecordchange", "support.view_qualityindicator", "support.view_qualityassessment",
+    "support.view_qualityscore", "support.view_consultation", "support.view_serviceclass", "support.view_customerline",
+    "support.view_linefault", "support.view_linecheck", "support.view_cutovernotice", "support.view_cutoverimpact",
+    "support.view_emergencystep",
+]
+SUPPORT_DESK = [*SUPPORT_READ, "support.add_consultation", "support.change_consultation"]
+SUPPORT_SOLUTIONS = [
+    "support.add_technicalsolution", "support.change_technicalsolution", "support.add_projectrecord",
+    "support.change_projectrecord", "support.add_customerline", "support.change_customerline", "support.add_linecheck",
+]
+SUPPORT_WORK = [
+    *SUPPORT_DESK, *SUPPORT_SOLUTIONS, "support.add_linefault", "support.change_cutoverimpact", "support.change_emergencystep",
+]
+SUPPORT_CUTOVER = ["support.add_cutovernotice", "support.change_cutovernotice", "support.send_cutovernotice"]
+SUPPORT_LEAD = [
+    *SUPPORT_WORK, *SUPPORT_CUTOVER, "support.archive_technicalsolution", "support.add_qualityassessment",
+    "support.change_linefault",
+]
+SUPPORT_ADMIN = [
+    *SUPPORT_LEAD, "support.add_solutiontemplate", "support.change_solutiontemplate", "support.change_qualityindicator",
+    "support.change_serviceclass",
+]
+SUPPORT_TECH = [*SUPPORT_READ, *SUPPORT_SOLUTIONS, "support.change_emergencystep"]
+SUPPORT_MAINT = [
+    *SUPPORT_READ, *SUPPORT_CUTOVER, "support.add_linefault", "support.change_linefault", "support.add_linecheck",
+    "support.change_emergencystep", "support.change_cutoverimpact",
+]
+SUPPORT_REFERENCE = ["support.view_serviceclass", "support.view_qualityindicator", "support.view_solutiontemplate"]
 ATTRIBUTES = [
     "customers.view_extraattribute", "customers.add_extraattribute", "customers.change_extraattribute",
     "customers.change_level",
@@ -63,21 +120,21 @@ ADMIN = [
 
 # code, Chinese name, data scope, description, permissions
 ROLES = [
-    ("account_manager", "客户经理", "own", "负责所辖客户的日常维系与营销", [*VIEW_ORG, *SEE_LOG, *CUSTOMER_WORK, *FIRST_CONTACT]),
-    ("customer_rep", "客户代表", "own", "协助客户经理受理业务", [*VIEW_ORG, *CUSTOMER_WORK]),
-    ("business_manager", "业务经理", "unit", "负责产品与业务支撑", [*VIEW_ORG, *CUSTOMER_READ]),
+    ("account_manager", "客户经理", "own", "负责所辖客户的日常维系与营销", [*VIEW_ORG, *SEE_LOG, *CUSTOMER_WORK, *FIRST_CONTACT, *SERVICE_WORK, *CARE_WORK, *SUPPORT_WORK]),
+    ("customer_rep", "客户代表", "own", "协助客户经理受理业务", [*VIEW_ORG, *CUSTOMER_WORK, *SERVICE_WORK, *CARE_WORK, *SUPPORT_WORK]),
+    ("business_manager", "业务经理", "unit", "负责产品与业务支撑", [*VIEW_ORG, *CUSTOMER_READ, *SERVICE_WORK, *SUPPORT_DESK]),
     ("director", "部门总监", "unit", "地市/区县大客户中心负责人",
-     [*VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, "system.view_jobrun", *CUSTOMER_LEAD, *COLLECTION_REVIEW]),
+     [*VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, "system.view_jobrun", *CUSTOMER_LEAD, *COLLECTION_REVIEW, *SERVICE_LEAD, *CARE_LEAD, *SUPPORT_LEAD]),
     ("province_director", "省公司部门总监", "province", "省公司集团客户部负责人",
-     [*VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, *SEE_SYSTEM, *CUSTOMER_LEAD, *ATTRIBUTES, *BILLING_IMPORT, *LEVEL_ADMIN, *COLLECTION_ADMIN, *CREDIT_ADMIN]),
-    ("company_leader", "公司领导", "province", "公司分管领导，接收升级告警", [*VIEW_ORG, *SEE_LOG, *SEE_SYSTEM, *CUSTOMER_READ]),
-    ("finance", "财务人员", "unit", "结算与账务", [*VIEW_ORG, *CUSTOMER_READ]),
-    ("technician", "技术支撑", "unit", "技术方案与售前支撑", [*VIEW_ORG, *CUSTOMER_READ]),
-    ("maintenance", "维护人员", "unit", "网络与故障维护", [*VIEW_ORG, *CUSTOMER_READ]),
-    ("club_staff", "俱乐部人员", "province", "俱乐部会员、积分与卡务", [*VIEW_ORG, *CUSTOMER_READ]),
-    ("channel_manager", "渠道经理", "province", "代理商、资源与结算管理", [*VIEW_ORG, *CUSTOMER_READ]),
+     [*VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, *SEE_SYSTEM, *CUSTOMER_LEAD, *ATTRIBUTES, *BILLING_IMPORT, *LEVEL_ADMIN, *COLLECTION_ADMIN, *CREDIT_ADMIN, *SERVICE_LEAD, *SERVICE_ADMIN, *CARE_ADMIN, *SUPPORT_ADMIN]),
+    ("company_leader", "公司领导", "province", "公司分管领导，接收升级告警", [*VIEW_ORG, *SEE_LOG, *SEE_SYSTEM, *CUSTOMER_READ, *SERVICE_LEAD, *CARE_READ, *SUPPORT_READ, "support.change_emergencystep"]),
+    ("finance", "财务人员", "unit", "结算与账务", [*VIEW_ORG, *CUSTOMER_READ, *SERVICE_WORK, *SUPPORT_READ, "support.change_technicalsolution"]),
+    ("technician", "技术支撑", "unit", "技术方案与售前支撑", [*VIEW_ORG, *CUSTOMER_READ, *SERVICE_WORK, *SUPPORT_TECH]),
+    ("maintenance", "维护人员", "unit", "网络与故障维护", [*VIEW_ORG, *CUSTOMER_READ, *SERVICE_WORK, *SUPPORT_MAINT]),
+    ("club_staff", "俱乐部人员", "province", "俱乐部会员、积分与卡务", [*VIEW_ORG, *CUSTOMER_READ, *SERVICE_WORK, *SUPPORT_DESK]),
+    ("channel_manager", "渠道经理", "province", "代理商、资源与结算管理", [*VIEW_ORG, *CUSTOMER_READ, *SERVICE_WORK, *SUPPORT_DESK]),
     ("agent_operator", "代理商操作员", "own", "代理商的业务操作员", ["org.view_orgunit"]),
-    ("sysadmin", "系统管理员", "province", "系统配置、权限与监控", ADMIN),
+    ("sysadmin", "系统管理员", "province", "系统配置、权限与监控", [*ADMIN, *SERVICE_ADMIN, *SUPPORT_REFERENCE]),
 ]
 
 
