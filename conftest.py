@@ -25,3 +25,4 @@ def _plain_static(settings):
 pytest_plugins = ["kams.org.testing"]
 pytest_plugins += ["kams.customers.testing"]
 pytest_plugins += ["kams.service.testing"]
+pytest_plugins += ["kams.club.testing"]

@@ -26,7 +26,7 @@ def error_body(*, code: str, reason: str, message: str, http_status: int, **extr
 def exception_handler(exc, context):
     if isinstance(exc, KamsError):
         return Response(
-            error_body(code=exc.code, reason=exc.code, message=exc.text, http_status=exc.status),
+            error_body(code=exc.code, reason=exc.code, message=exc.text, http_status=exc.status, **exc.extra()),
             status=exc.status,
         )
     if isinstance(exc, DjangoValidationError):

@@ -20,6 +20,10 @@ class KamsError(Exception):
             self.message = message
         super().__init__(self.text)
 
+    def extra(self) -> dict:
+        """Fields the API adds to the error body beside code, reason and message."""
+        return {}
+
     @property
     def text(self) -> str:
         text = str(self.message)

@@ -106,6 +106,92 @@ SUPPORT_MAINT = [
     "support.change_emergencystep", "support.change_cutoverimpact",
 ]
 SUPPORT_REFERENCE = ["support.view_serviceclass", "support.view_qualityindicator", "support.view_solutiontemplate"]
+# Loyalty club (CLUB-*): everyone who serves customers reads members and points and redeems at
+# the desk; club staff run members, cards, adjustments and the monthly run; province
+# directors approve adjustments; headquarters' rules are entered by administrators (HQ-03).
+CLUB_READ = [
+    "club.view_clublevel", "club.view_clubmember", "club.view_memberlevelchange", "club.view_card",
+    "club.view_pointsaccount", "club.view_pointsentry", "club.view_pointslot", "club.view_pointsrule",
+    "club.view_expiryrule", "club.view_pointsrun", "club.view_pointsadjustment", "club.view_redemptionitem",
+    "club.view_redemptionrule", "club.view_redemption",
+]
+CLUB_DESK = [*CLUB_READ, "club.add_redemption", "club.change_clubmember", "club.add_pointsadjustment"]
+CLUB_WORK = [
+    *CLUB_DESK, "club.add_clubmember", "club.add_card", "club.change_card", "club.reverse_redemption",
+    "club.review_clubmember", "club.inspect_clubmember", "club.add_pointsrun",
+]
+CLUB_ADMIN = [
+    *CLUB_WORK, "club.add_pointsrule", "club.change_pointsrule", "club.add_redemptionitem",
+    "club.change_redemptionitem", "club.add_redemptionrule", "club.change_redemptionrule",
+    "club.view_redemptionchannel", "club.add_redemptionchannel", "club.change_redemptionchannel",
+    "club.change_clublevel", "clubapi.view_hqrequest",
+]
+CLUB_LEAD = [*CLUB_ADMIN, "club.approve_pointsadjustment"]
+CLUB_HQ = [*CLUB_ADMIN, "club.issue_hq_rule", "club.add_expiryrule"]
+# Member cards and the card stock (CLUB-07, CLUB-08): account managers read their members' cards
+# and apply for them; directors read their unit's card stock, hand it down, transfer, return
+# and count it; club staff do everything, stock-in, voids and status corrections included.
+CARD_READ = ["club.view_card", "club.view_clubmember"]
+CARD_APPLY = [*CARD_READ, "club.add_card"]
+CARD_WORK = [*CARD_APPLY, "club.change_card"]
+CARD_STOCK_READ = ["cards.view_blankrange", "cards.view_blankmove", "cards.view_stocktake", "cards.view_stocktakeline"]
+CARD_STOCK_LEAD = [*CARD_STOCK_READ, "cards.distribute_blankrange", "cards.add_stocktake"]
+CARD_STOCK_ADMIN = [*CARD_STOCK_LEAD, "cards.stock_in_blankrange", "cards.void_blankrange", "cards.correct_blankrange"]
+# Club service information (CLUB-05, CLUB-06, CLUB-20, CLUB-23): everyone serving members reads
+# it, registers members for activities and records consultations, personal care and gifts (a gift
+# is issued through the care service from the care stock, a consultation is a support
+# consultation: hence their permissions here); club staff and province directors keep the
+# standards, outlets, services, activities, evaluation and announcements.
+CLUBINFO_READ = [
+    "clubinfo.view_servicestandard", "clubinfo.view_servicecontent", "clubinfo.view_serviceoutlet",
+    "clubinfo.view_membergift", "clubinfo.view_membercare", "clubinfo.view_memberconsultation",
+    "clubinfo.view_activity", "clubinfo.view_activityregistration", "clubinfo.view_evaluationindicator",
+    "clubinfo.view_evaluation", "clubinfo.view_evaluationvalue", "clubinfo.view_announcement",
+]
+CLUBINFO_WORK = [
+    *CLUBINFO_READ, "clubinfo.add_activityregistration", "clubinfo.change_activityregistration",
+    "clubinfo.add_memberconsultation", "clubinfo.change_memberconsultation", "clubinfo.add_membercare",
+    "clubinfo.add_membergift", "care.view_gift", "care.view_giftstock", "care.add_careaction",
+    "support.view_consultation", "support.add_consultation", "support.change_consultation",
+]
+CLUBINFO_ADMIN = [
+    *CLUBINFO_WORK, "clubinfo.add_servicestandard", "clubinfo.change_servicestandard", "clubinfo.add_servicecontent",
+    "clubinfo.change_servicecontent", "clubinfo.add_serviceoutlet", "clubinfo.change_serviceoutlet",
+    "clubinfo.add_activity", "clubinfo.change_activity", "clubinfo.add_evaluationindicator",
+    "clubinfo.change_evaluationindicator", "clubinfo.add_evaluation", "clubinfo.change_evaluation",
+    "clubinfo.add_announcement", "clubinfo.change_announcement",
+]
+# Club partners (CLUB-19): club staff keep partners, agreements, coupons, outlets, exchanges,
+# appraisal and compute the settlement; the province director approves agreements; finance
+# reads everything and confirms and pays the settlement statements.
+PARTNER_READ = [
+    "partners.view_partner", "partners.view_partneragreement", "partners.view_partneractivity",
+    "partners.view_partneroutlet", "partners.view_partnerservice", "partners.view_couponbatch", "partners.view_coupon",
+    "partners.view_exchangeimport", "partners.view_partnerexchange", "partners.view_settlementstatement",
+    "partners.view_settlementline", "partners.view_appraisalindicator", "partners.view_appraisal",
+    "partners.view_appraisalscore",
+]
+PARTNER_WORK = [
+    *PARTNER_READ, "partners.add_partnerexchange", "partners.add_exchangeimport", "partners.add_partneractivity",
+    "partners.change_partneractivity", "partners.add_partneroutlet", "partners.change_partneroutlet",
+    "partners.add_couponbatch", "partners.change_coupon", "partners.redeem_coupon", "partners.add_appraisal",
+    "partners.change_appraisal", "partners.add_settlementstatement",
+]
+PARTNER_ADMIN = [
+    *PARTNER_WORK, "partners.add_partner", "partners.change_partner", "partners.add_partneragreement",
+    "partners.change_partneragreement", "partners.add_partnerservice", "partners.change_partnerservice",
+    "partners.add_appraisalindicator", "partners.change_appraisalindicator",
+]
+PARTNER_FINANCE = [*PARTNER_READ, "partners.confirm_settlementstatement", "partners.pay_settlementstatement"]
+# Club statistics and points cost (CLUB-22, CLUB-17): directors read the statistics of their
+# unit; finance reads the cost (accounting, liability, forecasts); province directors and
+# company leaders read both; club staff also make points schemes and run their forecasts.
+CLUBSTATS_STATS = ["clubstats.view_clubstatistics"]
+CLUBSTATS_COST = ["clubstats.view_pointscost", "clubstats.view_pointsscheme", "clubstats.view_pointsschemeforecast"]
+CLUBSTATS_READ = [*CLUBSTATS_STATS, *CLUBSTATS_COST]
+CLUBSTATS_ADMIN = [
+    *CLUBSTATS_READ, "clubstats.add_pointsscheme", "clubstats.change_pointsscheme", "clubstats.add_pointsschemeforecast",
+]
 ATTRIBUTES = [
     "customers.view_extraattribute", "customers.add_extraattribute", "customers.change_extraattribute",
     "customers.change_level",
@@ -120,21 +206,21 @@ ADMIN = [
 
 # code, Chinese name, data scope, description, permissions
 ROLES = [
-    ("account_manager", "客户经理", "own", "负责所辖客户的日常维系与营销", [*VIEW_ORG, *SEE_LOG, *CUSTOMER_WORK, *FIRST_CONTACT, *SERVICE_WORK, *CARE_WORK, *SUPPORT_WORK]),
+    ("account_manager", "客户经理", "own", "负责所辖客户的日常维系与营销", [*VIEW_ORG, *SEE_LOG, *CUSTOMER_WORK, *FIRST_CONTACT, *SERVICE_WORK, *CARE_WORK, *SUPPORT_WORK, *CLUB_DESK, *CARD_APPLY, *CLUBINFO_WORK]),
     ("customer_rep", "客户代表", "own", "协助客户经理受理业务", [*VIEW_ORG, *CUSTOMER_WORK, *SERVICE_WORK, *CARE_WORK, *SUPPORT_WORK]),
     ("business_manager", "业务经理", "unit", "负责产品与业务支撑", [*VIEW_ORG, *CUSTOMER_READ, *SERVICE_WORK, *SUPPORT_DESK]),
     ("director", "部门总监", "unit", "地市/区县大客户中心负责人",
-     [*VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, "system.view_jobrun", *CUSTOMER_LEAD, *COLLECTION_REVIEW, *SERVICE_LEAD, *CARE_LEAD, *SUPPORT_LEAD]),
+     [*VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, "system.view_jobrun", *CUSTOMER_LEAD, *COLLECTION_REVIEW, *SERVICE_LEAD, *CARE_LEAD, *SUPPORT_LEAD, *CLUB_DESK, *CARD_READ, *CARD_STOCK_LEAD, *CLUBINFO_WORK, *CLUBSTATS_STATS]),
     ("province_director", "省公司部门总监", "province", "省公司集团客户部负责人",
-     [*VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, *SEE_SYSTEM, *CUSTOMER_LEAD, *ATTRIBUTES, *BILLING_IMPORT, *LEVEL_ADMIN, *COLLECTION_ADMIN, *CREDIT_ADMIN, *SERVICE_LEAD, *SERVICE_ADMIN, *CARE_ADMIN, *SUPPORT_ADMIN]),
-    ("company_leader", "公司领导", "province", "公司分管领导，接收升级告警", [*VIEW_ORG, *SEE_LOG, *SEE_SYSTEM, *CUSTOMER_READ, *SERVICE_LEAD, *CARE_READ, *SUPPORT_READ, "support.change_emergencystep"]),
-    ("finance", "财务人员", "unit", "结算与账务", [*VIEW_ORG, *CUSTOMER_READ, *SERVICE_WORK, *SUPPORT_READ, "support.change_technicalsolution"]),
+     [*VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, *SEE_SYSTEM, *CUSTOMER_LEAD, *ATTRIBUTES, *BILLING_IMPORT, *LEVEL_ADMIN, *COLLECTION_ADMIN, *CREDIT_ADMIN, *SERVICE_LEAD, *SERVICE_ADMIN, *CARE_ADMIN, *SUPPORT_ADMIN, *CLUB_LEAD, *CARD_READ, *CARD_STOCK_LEAD, *CLUBINFO_ADMIN, *PARTNER_ADMIN, "partners.approve_partneragreement", *CLUBSTATS_READ]),
+    ("company_leader", "公司领导", "province", "公司分管领导，接收升级告警", [*VIEW_ORG, *SEE_LOG, *SEE_SYSTEM, *CUSTOMER_READ, *SERVICE_LEAD, *CARE_READ, *SUPPORT_READ, "support.change_emergencystep", *CLUB_READ, *CLUBINFO_READ, *PARTNER_READ, *CLUBSTATS_READ]),
+    ("finance", "财务人员", "unit", "结算与账务", [*VIEW_ORG, *CUSTOMER_READ, *CLUB_READ, *SERVICE_WORK, *SUPPORT_READ, "support.change_technicalsolution", *PARTNER_FINANCE, *CLUBSTATS_COST]),
     ("technician", "技术支撑", "unit", "技术方案与售前支撑", [*VIEW_ORG, *CUSTOMER_READ, *SERVICE_WORK, *SUPPORT_TECH]),
     ("maintenance", "维护人员", "unit", "网络与故障维护", [*VIEW_ORG, *CUSTOMER_READ, *SERVICE_WORK, *SUPPORT_MAINT]),
-    ("club_staff", "俱乐部人员", "province", "俱乐部会员、积分与卡务", [*VIEW_ORG, *CUSTOMER_READ, *SERVICE_WORK, *SUPPORT_DESK]),
+    ("club_staff", "俱乐部人员", "province", "俱乐部会员、积分与卡务", [*VIEW_ORG, *SEE_LOG, "system.view_jobrun", *CUSTOMER_READ, *SERVICE_WORK, *SUPPORT_DESK, *CLUB_ADMIN, *CARD_WORK, *CARD_STOCK_ADMIN, *CLUBINFO_ADMIN, *PARTNER_ADMIN, *CLUBSTATS_ADMIN]),
     ("channel_manager", "渠道经理", "province", "代理商、资源与结算管理", [*VIEW_ORG, *CUSTOMER_READ, *SERVICE_WORK, *SUPPORT_DESK]),
     ("agent_operator", "代理商操作员", "own", "代理商的业务操作员", ["org.view_orgunit"]),
-    ("sysadmin", "系统管理员", "province", "系统配置、权限与监控", [*ADMIN, *SERVICE_ADMIN, *SUPPORT_REFERENCE]),
+    ("sysadmin", "系统管理员", "province", "系统配置、权限与监控", [*ADMIN, *SERVICE_ADMIN, *SUPPORT_REFERENCE, *CLUB_HQ]),
 ]
 
 
