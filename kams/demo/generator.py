@@ -229,8 +229,10 @@ def run_first_operations(ctx: DemoContext) -> int:
 
 Step = tuple[str, Callable[[DemoContext], int]]
 
+from kams.demo import club_cards, club_hq, club_info, club_members, club_partners, club_portal, club_stats
 from kams.demo.billing import build_bills, collect_and_find_duplicates, evaluate_levels, grade_credit
 from kams.demo.care import build_care, build_support
+from kams.demo.club import apply_cards, build_points
 from kams.demo.contracts import build_contracts
 from kams.demo.customers import build_customers  # noqa: E402  (it imports DemoContext for typing only)
 from kams.demo.service import build_service_cases
@@ -248,6 +250,15 @@ STEPS: list[Step] = [
     ("service cases", build_service_cases),
     ("customer care", build_care),
     ("service support", build_support),
+    ("club members", club_members.build),
+    ("card applications", apply_cards),
+    ("card stock", club_cards.build),
+    ("points and redemptions", build_points),
+    ("club activities", club_info.build),
+    ("club partners", club_partners.build),
+    ("member portal", club_portal.build),
+    ("headquarters requests", club_hq.build),
+    ("points schemes", club_stats.build),
 ]
 
 

@@ -32,5 +32,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins, all with password {DEMO_PASSWORD!r} (demo only):")
         for login in DEMO_LOGINS:
             self.stdout.write(f"  {login.username:<13} {login.name}  — {login.description}")
+        from kams.demo.club import DEMO_CHANNEL_CODE, DEMO_CHANNEL_TOKEN
+
+        self.stdout.write(f"Member portal: http://{host}:{port}/m/  (card 8600000001, password {DEMO_PASSWORD!r})")
+        self.stdout.write(f"Channel API token of {DEMO_CHANNEL_CODE} (demo only): {DEMO_CHANNEL_TOKEN}")
+        self.stdout.write(f"  curl -H 'Authorization: Bearer {DEMO_CHANNEL_TOKEN}' http://{host}:{port}/api/v1/club/cards/8600000001/")
         if not no_serve:
             call_command("serve", host=host, port=port, no_migrate=True)
