@@ -84,3 +84,15 @@ class SelfApproval(KamsError):
     code = "club.self_approval"
     status = 403
     message = _("An adjustment must be approved by someone other than the person who requested it.")
+
+
+class RuleNotCurrent(KamsError):
+    code = "club.rule_not_current"
+    status = 409
+    message = _("Version %(version)s of rule %(code)s is not the one in force: change the newest version.")
+
+
+class RuleCodeTaken(KamsError):
+    code = "club.rule_code_taken"
+    status = 409
+    message = _("There already is a rule %(code)s: change it (PATCH) to make its next version.")

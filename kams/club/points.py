@@ -22,7 +22,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kams.audit.services import audit_record, snapshot
-from kams.billing.models import FEE_FIELDS
 from kams.club import ledger
 from kams.club.enums import PENALTIES, AdjustmentState, ExpiryMode, Issuer, PointsCategory, PointsKind, RuleState
 from kams.club.errors import AdjustmentDecided, SelfApproval
@@ -63,31 +62,6 @@ def _decimal(value: Any, field: str) -> Decimal:
     return number
 
 
-def _clean_rule(values: dict[str, Any]) -> dict[str, Any]:
-    category = values.get("category")
-    if category not in RULE_CATEGORIES:
-        raise InvalidInput(_("category: the monthly run computes consumption, tenure, on-time payment, promotion "
-                             "and penalty rules; other points come from their events."))
-    if not (values.get("name") or "").strip():
-        raise InvalidInput(_("name: a rule needs a name."))
-    values["rate"] = _decimal(values.get("rate", 0), "rate")
-    amount = values.get("amount", 0)
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
-        raise InvalidInput(_("amount: give a whole number of points of at least 0."))
-    if category == PointsCategory.CONSUMPTION:
-        if values.get("business") not in FEE_FIELDS:
-            raise InvalidInput(_("business: choose the bill fee the consumption points are counted from."))
-        if values["rate"] <= 0:
-            raise InvalidInput(_("rate: consumption points need a rate above 0 points per yuan."))
-    else:
-        values["business"] = ""
-    if category in PENALTIES and not (0 < values["rate"] <= 1):
-        raise InvalidInput(_("rate: a penalty takes a share of the month's consumption points between 0 and 1."))
-    if category in (PointsCategory.TENURE, PointsCategory.PUNCTUALITY, PointsCategory.PROMOTION) and amount <= 0:
-        raise InvalidInput(_("amount: this reward needs a number of points above 0."))
-    return values
-
-
 def _penalty_clash(category: str, valid_from: datetime.date, exclude_code: str = "") -> None:
     """At most one penalty rule of each kind in force: so a month never nets below zero."""
     if category not in PENALTIES:
@@ -100,54 +74,33 @@ def _penalty_clash(category: str, valid_from: datetime.date, exclude_code: str =
                        % {"category": PointsCategory(category).label})
 
 
-@transaction.atomic
 def rule_create(*, actor: Any, code: str, valid_from: datetime.date, issuer: str = Issuer.PROVINCE,
                 valid_to: datetime.date | None = None, **values: Any) -> PointsRule:
-    """积分标准增加: version 1 of a new rule."""
-    require_perm(actor, "club.add_pointsrule")
-    _require_issuer(actor, issuer)
-    code = (code or "").strip().upper()
-    if not code:
-        raise InvalidInput(_("code: a rule needs a code."))
-    if PointsRule.objects.filter(code=code).exists():
-        raise Conflict(_("A rule %(code)s exists: change it to add a version.") % {"code": code})
-    values = _clean_rule({k: v for k, v in values.items() if k in RULE_FIELDS})
-    if valid_to is not None and valid_to < valid_from:
-        raise InvalidInput(_("valid_to: the end is before the start."))
-    _penalty_clash(values["category"], valid_from)
-    rule = PointsRule.objects.create(code=code, version=1, valid_from=valid_from, valid_to=valid_to, issuer=issuer,
-                                     created_by=actor, **values)
-    audit_record(actor=actor, action="club.rule_create", target=rule, after=snapshot(rule, ("code", "version", *RULE_FIELDS)))
-    return rule
+    """积分标准增加: version 1 of a new rule, from the first day of a month (``kams.club.rules``).
+    At most one penalty rule of each kind is in force, so a month never nets below zero."""
+    from kams.club import rules
+
+    with transaction.atomic():
+        if values.get("category") in PENALTIES:
+            _penalty_clash(values["category"], valid_from)
+        rule = rules.points_rule_add(actor=actor, code=code, valid_from=valid_from, issuer=issuer,
+                                     **{k: v for k, v in values.items() if k in RULE_FIELDS})
+        if valid_to is not None:
+            rule = rule_retire(actor=actor, rule=rule, valid_to=valid_to, reason=_("Valid for a limited period."))
+        return rule
 
 
-@transaction.atomic
 def rule_change(*, actor: Any, rule: PointsRule, valid_from: datetime.date, reason: str, **changes: Any) -> PointsRule:
-    """积分标准修改: retire the version in force the day before ``valid_from`` and add the next.
-    A period already calculated keeps the versions it used."""
-    require_perm(actor, "club.change_pointsrule")
-    current = PointsRule.objects.select_for_update().filter(code=rule.code).order_by("-version").first()
-    _require_issuer(actor, current.issuer)
+    """积分标准修改: the version in force ends the day before ``valid_from`` (the first day of a
+    month) and the next version starts (``kams.club.rules``). A period already calculated keeps
+    the versions it used."""
+    from kams.club import rules
+
     if not (reason or "").strip():
         raise InvalidInput(_("reason: say why the rule changes."))
-    if current.state == RuleState.RETIRED and current.valid_to and current.valid_to < valid_from:
-        raise Conflict(_("This rule was retired: add a new rule instead."))
-    if valid_from <= current.valid_from:
-        raise InvalidInput(_("valid_from: a new version must start after the current one (%(date)s).")
-                           % {"date": current.valid_from.isoformat()})
-    values = {f: getattr(current, f) for f in RULE_FIELDS}
-    values.update({k: v for k, v in changes.items() if k in RULE_FIELDS})
-    values = _clean_rule(values)
-    if values["category"] != current.category:
-        raise InvalidInput(_("category: a rule keeps its category; add a new rule instead."))
-    PointsRule.objects.filter(pk=current.pk).update(valid_to=valid_from - datetime.timedelta(days=1),
-                                                    state=RuleState.RETIRED)
-    new = PointsRule.objects.create(code=current.code, version=current.version + 1, valid_from=valid_from,
-                                    issuer=current.issuer, created_by=actor, **values)
-    audit_record(actor=actor, action="club.rule_change", target=new,
-                 before=snapshot(current, ("version", *RULE_FIELDS)), after=snapshot(new, ("version", *RULE_FIELDS)),
-                 reason=reason)
-    return new
+    current = PointsRule.objects.filter(code=rule.code).order_by("-version").first()
+    return rules.points_rule_revise(actor=actor, rule=current, valid_from=valid_from, reason=reason,
+                                    **{k: v for k, v in changes.items() if k in RULE_FIELDS})
 
 
 @transaction.atomic

@@ -45,10 +45,10 @@ def parse_period(text: str) -> datetime.date:
 
 
 def rules_in_force(period: datetime.date) -> list[PointsRule]:
-    """The rule versions that apply to ``period`` (effective during any day of it)."""
-    end = month_end(period)
+    """The rule versions that apply to ``period``: those in force on its first day (versions
+    start on the first day of a month, so one version of each rule applies to a month)."""
     return list(
-        PointsRule.objects.filter(valid_from__lte=end).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=period))
+        PointsRule.objects.filter(valid_from__lte=period).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=period))
         .order_by("category", "code", "version")
     )
 

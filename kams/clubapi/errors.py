@@ -28,15 +28,3 @@ class HqRequestIdReused(KamsError):
     code = "hq.request_id_reused"
     status = 409
     message = _("The request id %(request_id)s was already used for a different request.")
-
-
-class RuleNotCurrent(KamsError):
-    code = "club.rule_not_current"
-    status = 409
-    message = _("Version %(version)s of rule %(code)s is not the one in force: change the newest version.")
-
-
-class RuleCodeTaken(KamsError):
-    code = "club.rule_code_taken"
-    status = 409
-    message = _("There already is a rule %(code)s: change it (PATCH) to make its next version.")

@@ -21,7 +21,7 @@ specification's basePath ``/tmf-api/loyalty/v4/``.
   ``validFor`` (``valid_from``/``valid_to``) and ``characteristic`` (category, business,
   rate, amount, minYears, maxYears, level, issuer). ``POST`` adds a rule (version 1), ``PATCH``
   on the version in force retires it and answers with the new version (another id): rules are
-  never edited in place (``kams.clubapi.services``).
+  never edited in place (``kams.club.rules``).
 
 Reads pass the caller's data scope: club staff see the province's members, an account
 manager their own customers' members, and the rest answers 404. Members, accounts and
@@ -44,9 +44,9 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.reverse import reverse
 
+from kams.club import rules as services
 from kams.club.enums import CardState, Issuer
 from kams.club.models import Card, ClubLevel, ClubMember, PointsAccount, PointsLot, PointsRule
-from kams.clubapi import services
 from kams.customers.tmf import CustomerDomainViewSet, TMFAttribute, TMFWriteMixin
 from kams.tmf.serializers import TMFModelSerializer
 

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.db.models import Sum
+from django.utils import timezone
 
 from kams.club.enums import PointsCategory, RunState
 from kams.club.models import PointsAccount, PointsEntry, PointsLot, PointsRun
@@ -96,5 +97,5 @@ def test_a_month_not_yet_ended_is_refused(october):
     from kams.core.errors import InvalidInput
 
     with pytest.raises(InvalidInput):
-        points_run(period=datetime.date.today().replace(day=1))
+        points_run(period=timezone.localdate().replace(day=1))
     assert not PointsRun.objects.exists()

@@ -32,6 +32,7 @@ def send(body: dict | bytes, *, secret: str = SECRET, timestamp: int | None = No
     stamp = str(int(time.time()) if timestamp is None else timestamp)
     headers = {
         "HTTP_X_HQ_TIMESTAMP": stamp,
+        "HTTP_ACCEPT_LANGUAGE": "en",
         "HTTP_X_HQ_SIGNATURE": signature if signature is not None else signing.signature(secret.encode(), stamp, raw),
     }
     # A client that enforces CSRF, as a browser session would: HQ has no session.

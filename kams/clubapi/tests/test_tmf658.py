@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from kams.audit.models import AuditEntry
 from kams.club.models import ClubMember, PointsLot, PointsRule
+from kams.club.rules import next_month_start
 from kams.club.run import rules_in_force
 from kams.club.testing import give_points
-from kams.clubapi.services import next_month_start
 from kams.org.testing import assert_scoped
 
 pytestmark = pytest.mark.django_db
@@ -251,7 +251,7 @@ def promotion_rule(**overrides) -> dict:
 
 
 def test_rules_list_the_versions_for_every_club_reader(club, api_client_for):
-    response = api_client_for("nj_manager1").get(RULES, {"policyName": "CONS-MOBILE"})
+    response = api_client_for("nj_manager1").get(RULES, {"policyName": "CONS-MOBILE"}, HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 200
     [rule] = response.json()
@@ -301,7 +301,7 @@ def test_rule_create_needs_the_permission(club, api_client_for):
 def test_rule_create_with_bad_input_is_a_400_and_creates_nothing(club, api_client_for, body, field):
     before = PointsRule.objects.count()
 
-    response = api_client_for("js_club").post(RULES, body, format="json")
+    response = api_client_for("js_club").post(RULES, body, format="json", HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 400, response.content
     assert field in response.content.decode()

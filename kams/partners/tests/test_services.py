@@ -152,7 +152,8 @@ def test_inbound_without_agreement_in_force_is_refused_with_a_clear_message(worl
     with translation.override("en"), pytest.raises(NoAgreementInForce) as caught:
         services.exchange_inbound(partner=books, actor=province.user("js_club"), card_no=club.card_no("emerald"),
                                   amount="500", transaction_id="B-1")
-    assert "苏州书城 has no agreement in force on" in caught.value.text
+    with translation.override("en"):
+        assert "苏州书城 has no agreement in force on" in caught.value.text
     assert balance(club.members["emerald"]) == before
 
 
@@ -242,7 +243,7 @@ def test_settlement_figures_on_known_data(world, club, province, partner_item):
     day = timezone.localdate()
     for key, card, amount in (("A1", "diamond", "1000"), ("A2", "emerald", "2000"), ("A3", "diamond", "505")):
         services.exchange_inbound(partner=air, channel=world.channel, card_no=club.card_no(card), amount=amount,
-                                  transaction_id=key, occurred_at=at(day, 9))
+                                  transaction_id=key, occurred_at=min(at(day, 9), timezone.now() - datetime.timedelta(seconds=1)))
     give_points(club.members["diamond"], 10_000)
     redeem_at_partner(world, club, "R1")
     redeem_at_partner(world, club, "R2")

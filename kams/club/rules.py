@@ -1,4 +1,5 @@
-"""积分标准 versions written through the TMF658 ``loyaltyRule`` resource (CLUB-10, HQ-03).
+"""积分标准 versions (CLUB-10, HQ-03): the one way rules are written, by the pages and the staff
+API (through ``kams.club.points``) and by the TMF658 ``loyaltyRule`` resource.
 
 A points rule is never edited in place: the monthly run of a past month must find the versions
 that were in force then. ``points_rule_add`` starts a rule at version 1;
@@ -28,8 +29,8 @@ from django.utils.translation import gettext as _
 from kams.audit.services import audit_record, snapshot
 from kams.billing.models import FEE_FIELDS
 from kams.club.enums import Issuer, PointsCategory, RuleState
+from kams.club.errors import RuleCodeTaken, RuleNotCurrent
 from kams.club.models import ClubLevel, PointsRule
-from kams.clubapi.errors import RuleCodeTaken, RuleNotCurrent
 from kams.core.errors import InvalidInput
 from kams.org.scoping import require_perm
 
