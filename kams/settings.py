@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "kams.clubinfo",
     "kams.cards",
     "kams.clubapi",
+    "kams.channels",
+    "kams.resources",
 ]
 
 MIDDLEWARE = [

@@ -204,6 +204,20 @@ ADMIN = [
     *CUSTOMER_READ, *ATTRIBUTES, *BILLING_IMPORT, *COLLECTION_READ,
 ]
 
+# Channels (CH): channel managers run agents, accounts, stock and settlement; finance takes
+# payments and pays out; directors and leaders read.
+CHANNEL_READ = [
+    "channels.view_agent", "channels.view_agenttype", "channels.view_agentauthorisation", "channels.view_agentlevelchange",
+    "channels.view_ledgeraccount", "channels.view_ledgertransaction", "channels.view_ledgerentry",
+    "channels.view_agentsubscriber",
+]
+CHANNEL_WORK = [
+    *CHANNEL_READ, "channels.add_agent", "channels.change_agent", "channels.register_agent", "channels.grade_agent",
+    "channels.add_agenttype", "channels.change_agenttype", "channels.add_agentauthorisation",
+    "channels.change_agentauthorisation", "channels.delete_agentauthorisation",
+]
+CHANNEL_FINANCE = [*CHANNEL_READ, "channels.add_ledgertransaction"]
+
 # code, Chinese name, data scope, description, permissions
 ROLES = [
     ("account_manager", "客户经理", "own", "负责所辖客户的日常维系与营销", [*VIEW_ORG, *SEE_LOG, *CUSTOMER_WORK, *FIRST_CONTACT, *SERVICE_WORK, *CARE_WORK, *SUPPORT_WORK, *CLUB_DESK, *CARD_APPLY, *CLUBINFO_WORK]),
@@ -212,13 +226,13 @@ ROLES = [
     ("director", "部门总监", "unit", "地市/区县大客户中心负责人",
      [*VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, "system.view_jobrun", *CUSTOMER_LEAD, *COLLECTION_REVIEW, *SERVICE_LEAD, *CARE_LEAD, *SUPPORT_LEAD, *CLUB_DESK, *CARD_READ, *CARD_STOCK_LEAD, *CLUBINFO_WORK, *CLUBSTATS_STATS]),
     ("province_director", "省公司部门总监", "province", "省公司集团客户部负责人",
-     [*VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, *SEE_SYSTEM, *CUSTOMER_LEAD, *ATTRIBUTES, *BILLING_IMPORT, *LEVEL_ADMIN, *COLLECTION_ADMIN, *CREDIT_ADMIN, *SERVICE_LEAD, *SERVICE_ADMIN, *CARE_ADMIN, *SUPPORT_ADMIN, *CLUB_LEAD, *CARD_READ, *CARD_STOCK_LEAD, *CLUBINFO_ADMIN, *PARTNER_ADMIN, "partners.approve_partneragreement", *CLUBSTATS_READ]),
-    ("company_leader", "公司领导", "province", "公司分管领导，接收升级告警", [*VIEW_ORG, *SEE_LOG, *SEE_SYSTEM, *CUSTOMER_READ, *SERVICE_LEAD, *CARE_READ, *SUPPORT_READ, "support.change_emergencystep", *CLUB_READ, *CLUBINFO_READ, *PARTNER_READ, *CLUBSTATS_READ]),
-    ("finance", "财务人员", "unit", "结算与账务", [*VIEW_ORG, *CUSTOMER_READ, *CLUB_READ, *SERVICE_WORK, *SUPPORT_READ, "support.change_technicalsolution", *PARTNER_FINANCE, *CLUBSTATS_COST]),
+     [*VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, *SEE_SYSTEM, *CUSTOMER_LEAD, *ATTRIBUTES, *BILLING_IMPORT, *LEVEL_ADMIN, *COLLECTION_ADMIN, *CREDIT_ADMIN, *SERVICE_LEAD, *SERVICE_ADMIN, *CARE_ADMIN, *SUPPORT_ADMIN, *CLUB_LEAD, *CARD_READ, *CARD_STOCK_LEAD, *CLUBINFO_ADMIN, *PARTNER_ADMIN, "partners.approve_partneragreement", *CLUBSTATS_READ, *CHANNEL_READ]),
+    ("company_leader", "公司领导", "province", "公司分管领导，接收升级告警", [*VIEW_ORG, *SEE_LOG, *SEE_SYSTEM, *CUSTOMER_READ, *SERVICE_LEAD, *CARE_READ, *SUPPORT_READ, "support.change_emergencystep", *CLUB_READ, *CLUBINFO_READ, *PARTNER_READ, *CLUBSTATS_READ, *CHANNEL_READ]),
+    ("finance", "财务人员", "unit", "结算与账务", [*VIEW_ORG, *CUSTOMER_READ, *CLUB_READ, *SERVICE_WORK, *SUPPORT_READ, "support.change_technicalsolution", *PARTNER_FINANCE, *CLUBSTATS_COST, *CHANNEL_FINANCE]),
     ("technician", "技术支撑", "unit", "技术方案与售前支撑", [*VIEW_ORG, *CUSTOMER_READ, *SERVICE_WORK, *SUPPORT_TECH]),
     ("maintenance", "维护人员", "unit", "网络与故障维护", [*VIEW_ORG, *CUSTOMER_READ, *SERVICE_WORK, *SUPPORT_MAINT]),
     ("club_staff", "俱乐部人员", "province", "俱乐部会员、积分与卡务", [*VIEW_ORG, *SEE_LOG, "system.view_jobrun", *CUSTOMER_READ, *SERVICE_WORK, *SUPPORT_DESK, *CLUB_ADMIN, *CARD_WORK, *CARD_STOCK_ADMIN, *CLUBINFO_ADMIN, *PARTNER_ADMIN, *CLUBSTATS_ADMIN]),
-    ("channel_manager", "渠道经理", "province", "代理商、资源与结算管理", [*VIEW_ORG, *CUSTOMER_READ, *SERVICE_WORK, *SUPPORT_DESK]),
+    ("channel_manager", "渠道经理", "province", "代理商、资源与结算管理", [*VIEW_ORG, *SEE_LOG, "system.view_jobrun", *CUSTOMER_READ, *SERVICE_WORK, *SUPPORT_DESK, *CHANNEL_WORK, *CHANNEL_FINANCE]),
     ("agent_operator", "代理商操作员", "own", "代理商的业务操作员", ["org.view_orgunit"]),
     ("sysadmin", "系统管理员", "province", "系统配置、权限与监控", [*ADMIN, *SERVICE_ADMIN, *SUPPORT_REFERENCE, *CLUB_HQ]),
 ]
