@@ -98,7 +98,12 @@ INSTALLED_APPS = [
     "kams.cards",
     "kams.clubapi",
     "kams.channels",
+    "kams.settlement",
+    "kams.channelstats",
     "kams.resources",
+    "kams.terminals",
+    "kams.resourceapi",
+    "kams.returnforms",
 ]
 
 MIDDLEWARE = [
@@ -284,6 +289,22 @@ SPECTACULAR_SETTINGS = {
     # Choice sets whose field names repeat across domains ("status", "kind", "state") or
     # that serve under two field names get one stable component name each.
     "ENUM_NAME_OVERRIDES": {
+        "AgentCategoryEnum": "kams.channels.enums.AgentCategory",
+        "AgentLevelEnum": "kams.channels.enums.AgentLevel",
+        "ChannelEvalManualKindEnum": "kams.channelstats.enums.ManualKind",
+        "SettlementSchemeKindEnum": "kams.settlement.enums.SchemeKind",
+        "SettlementRunKindEnum": "kams.settlement.enums.RunKind",
+        "SettlementRunStateEnum": "kams.settlement.enums.RunState",
+        "SettlementBillStateEnum": "kams.settlement.enums.BillState",
+        "SettlementLineKindEnum": "kams.settlement.enums.LineKind",
+        "SettlementAdjustmentKindEnum": "kams.settlement.enums.AdjustmentKind",
+        "ChannelEvalScoringMethodEnum": "kams.channelstats.enums.ScoringMethod",
+        "ChannelEvalExportFormatEnum": "kams.channelstats.enums.ExportFormat",
+        "TerminalSubsidyKindEnum": "kams.terminals.enums.SubsidyKind",
+        "TerminalSaleStatusEnum": "kams.terminals.enums.SaleStatus",
+        "TerminalFlagKindEnum": "kams.terminals.enums.AnomalyKind",
+        "TerminalFlagStatusEnum": "kams.terminals.enums.AnomalyStatus",
+        "TerminalImportSourceEnum": "kams.terminals.enums.ImportSource",
         "HqRequestKindEnum": "kams.clubapi.enums.HqKind",
         "ClubChannelKindEnum": "kams.club.enums.ChannelKind",
         "ClubItemKindEnum": "kams.club.enums.ItemKind",
@@ -325,6 +346,9 @@ SPECTACULAR_SETTINGS = {
         "MessageStateEnum": "kams.notify.models.MessageState",
         "CustomerTypeEnum": "kams.customers.enums.CustomerType",
         "SupportResourceKindEnum": "kams.support.enums.ResourceKind",
+        "ResourceKindEnum": "kams.resources.enums.ResourceKind",
+        "ResourceMoveKindEnum": "kams.resources.enums.MoveKind",
+        "ResourcePayMethodEnum": "kams.channels.enums.PayMethod",
         "LineCheckKindEnum": "kams.support.enums.CheckKind",
         "LineCheckResultEnum": "kams.support.enums.CheckResult",
         "NoticeKindEnum": "kams.support.enums.NoticeKind",

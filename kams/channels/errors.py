@@ -38,3 +38,20 @@ class NotAuthorised(KamsError):
     code = "channels.not_authorised"
     status = 409
     message = _("Agent %(agent)s is not authorised to %(authority)s %(business)s.")
+
+
+class AgentHoldsMoney(Conflict):
+    code = "channels.agent_holds_money"
+    message = _("Agent %(agent)s cannot be deregistered: its accounts are not settled (%(accounts)s). "
+                "Pay out the deposit, prepayment and rebate and have the overdraft repaid first.")
+
+
+class AgentHoldsResources(Conflict):
+    code = "channels.agent_holds_resources"
+    message = _("Agent %(agent)s cannot be deregistered: it still holds %(count)s picked-up resource items. "
+                "Have them returned or handed over first.")
+
+
+class AgentWrongStatus(Conflict):
+    code = "channels.agent_wrong_status"
+    message = _("Agent %(agent)s is %(status)s; this cannot be done now.")

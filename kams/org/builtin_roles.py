@@ -217,6 +217,72 @@ CHANNEL_WORK = [
     "channels.change_agentauthorisation", "channels.delete_agentauthorisation",
 ]
 CHANNEL_FINANCE = [*CHANNEL_READ, "channels.add_ledgertransaction"]
+# Channel settlement (CH-11 … CH-16): channel managers configure and run settlements and adjust
+# bills; finance pays out (返利, 补发, 补收); leaders read.
+SETTLEMENT_READ = [
+    "settlement.view_settlementvariable", "settlement.view_businessscheme", "settlement.view_compositescheme",
+    "settlement.view_agentscheme", "settlement.view_extraction", "settlement.view_settlementrun",
+    "settlement.view_agentbill",
+]
+SETTLEMENT_WORK = [
+    *SETTLEMENT_READ, "settlement.change_settlementvariable", "settlement.add_businessscheme",
+    "settlement.add_compositescheme", "settlement.change_compositescheme", "settlement.change_agentscheme",
+    "settlement.add_extraction", "settlement.add_settlementrun", "settlement.change_agentbill",
+]
+SETTLEMENT_PAYOUT = [*SETTLEMENT_READ, "settlement.pay_agentbill"]
+# Return forms (CH-08, CH-09): channel managers take handovers and enter forms (entering creates
+# the subscriber's customer and member through the customer services, hence their add
+# permissions); directors read.
+RETURNFORM_READ = [
+    "returnforms.view_handover", "returnforms.view_handoverline", "returnforms.view_formentry",
+    "returnforms.view_entrybatch",
+]
+RETURNFORM_WORK = [
+    *RETURNFORM_READ, "returnforms.add_handover", "returnforms.add_formentry", "returnforms.add_entrybatch",
+    "customers.add_customer", "customers.add_member",
+]
+# Channel evaluation and statistics (CH-10, CH-17): channel managers configure models, enter
+# satisfaction scores, run evaluations and export them; directors and leaders read.
+CHANNELSTATS_READ = [
+    "channelstats.view_evaluationmodel", "channelstats.view_modelindicator", "channelstats.view_manualscore",
+    "channelstats.view_evaluationrun", "channelstats.view_indicatorvalue", "channelstats.view_evaluationresult",
+    "channelstats.view_evaluationexport", "channelstats.view_channel_statistics",
+]
+CHANNELSTATS_WORK = [
+    *CHANNELSTATS_READ, "channelstats.add_evaluationmodel", "channelstats.run_evaluation",
+    "channelstats.add_manualscore", "channelstats.change_manualscore",
+]
+# Mobile terminals (PRD-05): channel managers keep models and subsidy levels, record subsidised
+# sales, load network observations and review 窜机窜卡 flags; directors read.
+TERMINAL_READ = [
+    "terminals.view_handsetmodel", "terminals.view_subsidylevel", "terminals.view_subsidisedsale",
+    "terminals.view_observationimport", "terminals.view_observation", "terminals.view_anomaly",
+]
+TERMINAL_WORK = [
+    *TERMINAL_READ, "terminals.add_handsetmodel", "terminals.change_handsetmodel", "terminals.add_subsidylevel",
+    "terminals.add_subsidisedsale", "terminals.add_observationimport", "terminals.review_anomaly",
+]
+# Resources (RES-02, CH-06, CH-07): channel managers keep prices, the stock flow, stock and
+# the agents' pickups; directors, province directors and finance read.
+RESOURCE_READ = [
+    "resources.view_resourceitem", "resources.view_resourceprice", "resources.view_pickuplimit",
+    "resources.view_stocknode", "resources.view_flowrule", "resources.view_pickuporder", "resources.view_pickupline",
+    "resources.view_agenttransfer", "resources.view_feeadjustment", "resources.view_movement",
+]
+RESOURCE_WORK = [
+    *RESOURCE_READ, "resources.add_resourceprice", "resources.change_resourceprice", "resources.change_pickuplimit",
+    "resources.add_stocknode", "resources.change_stocknode", "resources.add_flowrule", "resources.change_flowrule",
+    "resources.delete_flowrule", "resources.stock_in_resources", "resources.move_stock", "resources.add_pickuporder",
+    "resources.cancel_pickuporder", "resources.return_resources", "resources.transfer_resources",
+    "resources.adjust_fees",
+]
+# Resource inventory interface (TMF639, kams.resourceapi): whoever reads the channels reads the
+# items; channel managers add items to stock, lock (void) and unlock them and delete mistaken ones.
+RESOURCE_API_READ = ["resources.view_resourceitem"]
+RESOURCE_API_WORK = [
+    *RESOURCE_API_READ, "resources.add_resourceitem", "resources.change_resourceitem",
+    "resources.delete_resourceitem",
+]
 
 # code, Chinese name, data scope, description, permissions
 ROLES = [
@@ -224,15 +290,15 @@ ROLES = [
     ("customer_rep", "客户代表", "own", "协助客户经理受理业务", [*VIEW_ORG, *CUSTOMER_WORK, *SERVICE_WORK, *CARE_WORK, *SUPPORT_WORK]),
     ("business_manager", "业务经理", "unit", "负责产品与业务支撑", [*VIEW_ORG, *CUSTOMER_READ, *SERVICE_WORK, *SUPPORT_DESK]),
     ("director", "部门总监", "unit", "地市/区县大客户中心负责人",
-     [*VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, "system.view_jobrun", *CUSTOMER_LEAD, *COLLECTION_REVIEW, *SERVICE_LEAD, *CARE_LEAD, *SUPPORT_LEAD, *CLUB_DESK, *CARD_READ, *CARD_STOCK_LEAD, *CLUBINFO_WORK, *CLUBSTATS_STATS]),
+     [*VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, "system.view_jobrun", *CHANNELSTATS_READ, *CHANNEL_READ, *SETTLEMENT_READ, *CUSTOMER_LEAD, *COLLECTION_REVIEW, *SERVICE_LEAD, *CARE_LEAD, *SUPPORT_LEAD, *CLUB_DESK, *CARD_READ, *CARD_STOCK_LEAD, *CLUBINFO_WORK, *CLUBSTATS_STATS, *RESOURCE_READ, *TERMINAL_READ, *RETURNFORM_READ]),
     ("province_director", "省公司部门总监", "province", "省公司集团客户部负责人",
-     [*VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, *SEE_SYSTEM, *CUSTOMER_LEAD, *ATTRIBUTES, *BILLING_IMPORT, *LEVEL_ADMIN, *COLLECTION_ADMIN, *CREDIT_ADMIN, *SERVICE_LEAD, *SERVICE_ADMIN, *CARE_ADMIN, *SUPPORT_ADMIN, *CLUB_LEAD, *CARD_READ, *CARD_STOCK_LEAD, *CLUBINFO_ADMIN, *PARTNER_ADMIN, "partners.approve_partneragreement", *CLUBSTATS_READ, *CHANNEL_READ]),
-    ("company_leader", "公司领导", "province", "公司分管领导，接收升级告警", [*VIEW_ORG, *SEE_LOG, *SEE_SYSTEM, *CUSTOMER_READ, *SERVICE_LEAD, *CARE_READ, *SUPPORT_READ, "support.change_emergencystep", *CLUB_READ, *CLUBINFO_READ, *PARTNER_READ, *CLUBSTATS_READ, *CHANNEL_READ]),
-    ("finance", "财务人员", "unit", "结算与账务", [*VIEW_ORG, *CUSTOMER_READ, *CLUB_READ, *SERVICE_WORK, *SUPPORT_READ, "support.change_technicalsolution", *PARTNER_FINANCE, *CLUBSTATS_COST, *CHANNEL_FINANCE]),
+     [*VIEW_ORG, *MANAGE_STAFF, *SEE_LOG, *SEE_SYSTEM, *CHANNELSTATS_READ, *CUSTOMER_LEAD, *ATTRIBUTES, *BILLING_IMPORT, *LEVEL_ADMIN, *COLLECTION_ADMIN, *CREDIT_ADMIN, *SERVICE_LEAD, *SERVICE_ADMIN, *CARE_ADMIN, *SUPPORT_ADMIN, *CLUB_LEAD, *CARD_READ, *CARD_STOCK_LEAD, *CLUBINFO_ADMIN, *PARTNER_ADMIN, "partners.approve_partneragreement", *CLUBSTATS_READ, *CHANNEL_READ, *SETTLEMENT_READ, *RESOURCE_API_READ, *RESOURCE_READ, *TERMINAL_READ, *RETURNFORM_READ]),
+    ("company_leader", "公司领导", "province", "公司分管领导，接收升级告警", [*VIEW_ORG, *CHANNELSTATS_READ, *SEE_LOG, *SEE_SYSTEM, *CUSTOMER_READ, *SERVICE_LEAD, *CARE_READ, *SUPPORT_READ, "support.change_emergencystep", *CLUB_READ, *CLUBINFO_READ, *PARTNER_READ, *CLUBSTATS_READ, *CHANNEL_READ, *SETTLEMENT_READ, *RESOURCE_API_READ]),
+    ("finance", "财务人员", "unit", "结算与账务", [*VIEW_ORG, *CUSTOMER_READ, *CLUB_READ, *SERVICE_WORK, *SUPPORT_READ, "support.change_technicalsolution", *PARTNER_FINANCE, *CLUBSTATS_COST, *CHANNEL_FINANCE, *SETTLEMENT_PAYOUT, *RESOURCE_API_READ, *RESOURCE_READ]),
     ("technician", "技术支撑", "unit", "技术方案与售前支撑", [*VIEW_ORG, *CUSTOMER_READ, *SERVICE_WORK, *SUPPORT_TECH]),
     ("maintenance", "维护人员", "unit", "网络与故障维护", [*VIEW_ORG, *CUSTOMER_READ, *SERVICE_WORK, *SUPPORT_MAINT]),
     ("club_staff", "俱乐部人员", "province", "俱乐部会员、积分与卡务", [*VIEW_ORG, *SEE_LOG, "system.view_jobrun", *CUSTOMER_READ, *SERVICE_WORK, *SUPPORT_DESK, *CLUB_ADMIN, *CARD_WORK, *CARD_STOCK_ADMIN, *CLUBINFO_ADMIN, *PARTNER_ADMIN, *CLUBSTATS_ADMIN]),
-    ("channel_manager", "渠道经理", "province", "代理商、资源与结算管理", [*VIEW_ORG, *SEE_LOG, "system.view_jobrun", *CUSTOMER_READ, *SERVICE_WORK, *SUPPORT_DESK, *CHANNEL_WORK, *CHANNEL_FINANCE]),
+    ("channel_manager", "渠道经理", "province", "代理商、资源与结算管理", [*VIEW_ORG, *CHANNELSTATS_WORK, *SEE_LOG, "system.view_jobrun", *CUSTOMER_READ, *SERVICE_WORK, *SUPPORT_DESK, *CHANNEL_WORK, *CHANNEL_FINANCE, *SETTLEMENT_WORK, *RESOURCE_API_WORK, *RESOURCE_WORK, *TERMINAL_WORK, *RETURNFORM_WORK]),
     ("agent_operator", "代理商操作员", "own", "代理商的业务操作员", ["org.view_orgunit"]),
     ("sysadmin", "系统管理员", "province", "系统配置、权限与监控", [*ADMIN, *SERVICE_ADMIN, *SUPPORT_REFERENCE, *CLUB_HQ]),
 ]

@@ -5,10 +5,11 @@
 #   CTK_TMF621=/path/to/CTK-TMF621-TroubleTicket-R18-0 scripts/ctk/run.sh tmf621
 #   CTK_TMF629=/path/to/CTK-TMF629-Customer CTK_TMF632=… CTK_TMF666=… scripts/ctk/run.sh
 #   scripts/ctk/run.sh tmf629 tmf666       # only some of them
+#   CTK_TMF639=/path/to/CTK-TMF639-ResourceInventory scripts/ctk/run.sh tmf639
 #
 # The kits are the public GitHub repositories tmforum-rand/CTK-TMF629-Customer,
-# tmforum-rand/CTK-TMF632-Party, tmforum-rand/CTK-TMF666-Account and
-# tmforum-rand/CTK-TMF621-TroubleTicket-R18-0. This script does not
+# tmforum-rand/CTK-TMF632-Party, tmforum-rand/CTK-TMF666-Account,
+# tmforum-rand/CTK-TMF621-TroubleTicket-R18-0 and tmforum-rand/CTK-TMF639-ResourceInventory. This script does not
 # download them and nothing of them belongs in this repository: point the variables at a
 # checkout (a directory with config.json) or at a bare clone (then HEAD is read with
 # git archive into a temporary directory).
@@ -19,13 +20,17 @@
 #                 (default js_director / kams-demo, the demo's province director)
 #   CTK_PARTY_ID  the customer the TMF666 billing accounts are opened for; default: the
 #                 first organisation the user can see
+#   CTK_RESOURCE_TOKEN / CTK_RESOURCE_USER  TMF639 adds a resource item, which the province
+#                 director may not: its own token, else one for CTK_RESOURCE_USER (default
+#                 js_channel, the demo's channel manager, password CTK_PASSWORD)
+#   CTK_RESOURCE_UNIT  the unit whose stock the TMF639 item goes into (default NJ-QD)
 #   NEWMAN        the newman executable; default newman on PATH, else /tmp/newman's
 #   CTK_OUT       where collections, environments and JSON results go (default a temp dir)
 #
 # What is run: TMF629 whole; TMF632 whole; of TMF666 the billingAccount folders only (KAMS
 # offers no partyAccount, settlementAccount, financialAccount, billFormat,
-# billingCycleSpecification or billPresentationMedia). Exit status 0 when every assertion
-# passed.
+# billingCycleSpecification or billPresentationMedia); TMF639 whole. Exit status 0 when every
+# assertion passed.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -42,11 +47,14 @@ fi
 out=${CTK_OUT:-$(mktemp -d -t kams-ctk.XXXXXX)}
 mkdir -p "$out"
 
+token_for() {  # user
+  curl -sf -X POST "$url/api/v1/auth/token/" -H 'Content-Type: application/json' \
+    -d "{\"username\":\"$1\",\"password\":\"${CTK_PASSWORD:-kams-demo}\"}" |
+    "$python" -c 'import json,sys; print(json.load(sys.stdin)["token"])'
+}
 token=${CTK_TOKEN:-}
 if [ -z "$token" ]; then
-  token=$(curl -sf -X POST "$url/api/v1/auth/token/" -H 'Content-Type: application/json' \
-    -d "{\"username\":\"${CTK_USER:-js_director}\",\"password\":\"${CTK_PASSWORD:-kams-demo}\"}" |
-    "$python" -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+  token=$(token_for "${CTK_USER:-js_director}")
 fi
 auth="Authorization: Token $token"
 
@@ -119,7 +127,17 @@ for kit in "${wanted[@]}"; do
       run_kit tmf621 "$dir" ctk/CTK-TMF621-TroubleTicket.postman_collection.json TroubleTicketAPI \
         /tmf-api/troubleTicket/v4 || result=1
       ;;
-    *) echo "unknown kit: $kit (tmf621, tmf629, tmf632, tmf666)" >&2; exit 2 ;;
+    tmf639)
+      dir=$(kit_dir "${CTK_TMF639:?set CTK_TMF639 to the TMF639 kit}" tmf639)
+      resource_token=${CTK_RESOURCE_TOKEN:-$(token_for "${CTK_RESOURCE_USER:-js_channel}")}
+      # The kit's example ({"name": "RouterXX"}) names no kind and no unit: a number (a fresh
+      # serial each run, a serial already held being a 409) put into CTK_RESOURCE_UNIT's stock.
+      run_kit tmf639 "$dir" ctk/CTK-Resource_Inventory-4.0.0.postman_collection.json Resource_Inventory \
+        /tmf-api/resourceInventoryManagement/v4/ --header "Authorization: Token $resource_token" \
+        --payload "0={\"name\":\"1$(date +%s)\",\"@type\":\"LogicalResource\",\"resourceSpecification\":{\"id\":\"number\"},\"place\":{\"id\":\"${CTK_RESOURCE_UNIT:-NJ-QD}\"}}" ||
+        result=1
+      ;;
+    *) echo "unknown kit: $kit (tmf621, tmf629, tmf632, tmf639, tmf666)" >&2; exit 2 ;;
   esac
 done
 echo "results in $out"

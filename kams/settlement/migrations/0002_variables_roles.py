@@ -1,0 +1,21 @@
+"""The registry's variables, enabled everywhere; the roles get the settlement permissions."""
+
+from django.db import migrations
+
+from kams.org.builtin_roles import refresh_roles_migration
+
+
+def variables(apps, schema_editor):
+    from kams.settlement.variables import REGISTRY
+
+    model = apps.get_model("settlement", "SettlementVariable")
+    existing = set(model.objects.values_list("name", flat=True))
+    model.objects.bulk_create([model(name=name) for name in REGISTRY if name not in existing])
+
+
+class Migration(migrations.Migration):
+    dependencies = [("settlement", "0001_initial")]
+    operations = [
+        migrations.RunPython(variables, migrations.RunPython.noop),
+        migrations.RunPython(refresh_roles_migration, migrations.RunPython.noop),
+    ]
