@@ -291,6 +291,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AgentCategoryEnum": "kams.channels.enums.AgentCategory",
         "AgentLevelEnum": "kams.channels.enums.AgentLevel",
+        "CareVisitMethodEnum": "kams.care.enums.VisitMethod",
         "ChannelEvalManualKindEnum": "kams.channelstats.enums.ManualKind",
         "SettlementSchemeKindEnum": "kams.settlement.enums.SchemeKind",
         "SettlementRunKindEnum": "kams.settlement.enums.RunKind",
