@@ -229,6 +229,7 @@ def run_first_operations(ctx: DemoContext) -> int:
 
 Step = tuple[str, Callable[[DemoContext], int]]
 
+from kams.demo import channels as channel_demo
 from kams.demo import club_cards, club_hq, club_info, club_members, club_partners, club_portal, club_stats
 from kams.demo.billing import build_bills, collect_and_find_duplicates, evaluate_levels, grade_credit
 from kams.demo.care import build_care, build_support
@@ -259,6 +260,7 @@ STEPS: list[Step] = [
     ("member portal", club_portal.build),
     ("headquarters requests", club_hq.build),
     ("points schemes", club_stats.build),
+    ("channels", channel_demo.build),
 ]
 
 

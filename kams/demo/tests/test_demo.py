@@ -11,6 +11,7 @@ from kams.billing.models import BillImport, BillSummary
 from kams.customers.models import Customer, LevelEvaluation
 from kams.customers.selectors import level_suggest
 from kams.demo.generator import DEMO_LOGINS, DEMO_PASSWORD, DemoContext, build_org_tree, build_staff, load_demo
+from kams.demo.tests.test_channels_demo import check_channels_demo
 from kams.demo.tests.test_demo_customers import check_key_account_base
 from kams.org.enums import RoleCode, UnitKind
 from kams.org.models import OrgUnit, Role, Staff
@@ -67,6 +68,9 @@ def test_demo_command_builds_the_whole_province(client, capsys):
     assert LevelEvaluation.objects.count() == 1
     for customer in Customer.objects.order_by("pk")[::37]:
         assert customer.level == level_suggest(customer), customer.code
+
+    # Channels: agents, stock, return forms, three settled months (issue 6)
+    check_channels_demo(counts)
 
 
 @pytest.mark.django_db

@@ -1,0 +1,51 @@
+"""The channels demo (issue 6): checked by the one test that loads the demo (``test_demo.py``),
+so the suite builds the province once."""
+
+import datetime
+
+from django.utils import timezone
+
+from kams.channels import ledger
+from kams.channels.enums import AgentLevel, AgentStatus
+from kams.channels.models import Agent, AgentSubscriber
+from kams.demo.channels import luhn_digit
+from kams.resources.enums import PickupStatus
+from kams.resources.models import PickupOrder
+from kams.returnforms.models import FormEntry, Handover
+from kams.settlement.enums import BillState
+from kams.settlement.models import AgentBill
+from kams.settlement.services import agents_without_scheme
+
+
+def check_channels_demo(counts: dict) -> None:
+    assert counts["channels"] > 1000
+    registered = Agent.objects.filter(status=AgentStatus.REGISTERED)
+    assert set(registered.values_list("level", flat=True)) == set(AgentLevel.values)
+    assert {a.org_unit.code for a in registered.select_related("org_unit")} == {"NJ-QD", "SZ-QD", "WX-QD"}
+    assert Agent.objects.filter(status=AgentStatus.APPLIED).exists()
+    assert Agent.objects.filter(status=AgentStatus.DEREGISTERED).exists()
+
+    # Pickups open and cancelled; return forms handed over and entered into subscribers.
+    assert PickupOrder.objects.filter(status=PickupStatus.ACTIVE).count() >= 20
+    assert PickupOrder.objects.filter(status=PickupStatus.CANCELLED).count() == 1
+    assert Handover.objects.count() >= 50
+    entries = FormEntry.objects.count()
+    assert entries >= 200 and AgentSubscriber.objects.count() == entries
+
+    # Three settled months, the first two paid; the agent without a scheme is listed.
+    first = timezone.localdate().replace(day=1)
+    periods = []
+    for _n in range(3):
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+        periods.append(first)
+    assert set(AgentBill.objects.values_list("period", flat=True)) == set(periods)
+    assert AgentBill.objects.filter(state=BillState.PAID, period__in=periods[1:]).exists()
+    assert not AgentBill.objects.filter(period=periods[0], state=BillState.PAID).exists()
+    without = agents_without_scheme(list(registered), periods[0])
+    assert [a.code for a in without] == ["WXDL014"]
+
+    assert ledger.ledger_check() == []
+
+
+def test_imei_check_digit():
+    assert luhn_digit("49015420323751") == "8"  # the textbook IMEI 490154203237518
