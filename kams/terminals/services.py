@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kams.audit.services import audit_record, snapshot
+from kams.channels import ledger
+from kams.channels.enums import HouseAccountKind
 from kams.channels.models import Agent
 from kams.core.errors import InvalidInput
 from kams.org.scoping import require_in_scope, require_perm
@@ -359,8 +361,10 @@ def _open_anomaly(actor: Any, anomaly: Anomaly) -> tuple[Anomaly, dict]:
 
 @transaction.atomic
 def anomaly_confirm(*, actor: Any, anomaly: Anomaly, recovery_amount: Any = None, note: str = "") -> Anomaly:
-    """确认窜机窜卡: the flag stands; the subsidy to recover from the agent is noted (default:
-    the part of the subsidy not yet amortised when first seen) and the sale marked recovered."""
+    """确认窜机窜卡: the flag stands; the subsidy to recover (default: the part not yet amortised
+    when first seen) is taken back from the agent's account — rebate, then prepayment, then
+    overdraft within the credit line (``ledger.recover``, idempotent per flag) — and the sale is
+    marked recovered. An agent whose account cannot cover it: a clear error, nothing changes."""
     locked, before = _open_anomaly(actor, anomaly)
     sale = locked.sale
     if recovery_amount in (None, ""):
@@ -374,6 +378,10 @@ def anomaly_confirm(*, actor: Any, anomaly: Anomaly, recovery_amount: Any = None
     locked.reviewed_by, locked.reviewed_at = actor, now
     locked.save(update_fields=ANOMALY_FIELDS)
     SubsidisedSale.objects.filter(pk=sale.pk).update(status=SaleStatus.RECOVERED)
+    if amount > 0:
+        ledger.recover(sale.agent, amount, house_kind=HouseAccountKind.ADJUSTMENT,
+                       reference=f"terminals.anomaly:{locked.pk}", source=locked, actor=actor,
+                       memo=_("Subsidy recovered: handset %(imei)s") % {"imei": sale.imei})
     audit_record(actor=actor, action="terminals.anomaly_confirm", target=locked, before=before,
                  after=snapshot(locked, ANOMALY_FIELDS), reason=note)
     return locked

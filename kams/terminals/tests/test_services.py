@@ -8,6 +8,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from kams.audit.models import AuditEntry
+from kams.channels import ledger
+from kams.channels.errors import CreditExceeded
+from kams.channels.models import Agent, LedgerTransaction
 from kams.core.errors import InvalidInput
 from kams.customers.enums import Business
 from kams.resources.enums import ItemState
@@ -231,8 +234,21 @@ def test_confirm_notes_the_recovery_and_marks_the_sale(world, flagged):
     assert expected in (Decimal("600.00"), Decimal("575.00"))  # sold 30 days before: 0 or 1 month amortised
     assert SubsidisedSale.objects.get(pk=world.sales["h1"].pk).status == SaleStatus.RECOVERED
     assert AuditEntry.objects.filter(action="terminals.anomaly_confirm", target_id=str(moved.pk)).exists()
+    # The subsidy is taken back from the agent's account: nothing in rebate or prepayment, so on overdraft.
+    agent = world.sales["h1"].agent
+    assert ledger.balances(agent)["overdraft"] == -expected and ledger.ledger_check() == []
     with pytest.raises(errors.AnomalyNotOpen):
         services.anomaly_dismiss(actor=world.user("js_channel"), anomaly=moved, reason="x")
+
+
+def test_confirm_beyond_the_agents_credit_changes_nothing(world, flagged):
+    moved = flagged[AnomalyKind.HANDSET_MOVED]
+    Agent.objects.filter(pk=world.sales["h1"].agent_id).update(credit_line=0)
+    with pytest.raises(CreditExceeded):
+        services.anomaly_confirm(actor=world.user("js_channel"), anomaly=moved, note="核实属实")
+    assert Anomaly.objects.get(pk=moved.pk).status == AnomalyStatus.OPEN
+    assert SubsidisedSale.objects.get(pk=world.sales["h1"].pk).status != SaleStatus.RECOVERED
+    assert not LedgerTransaction.objects.exists() and ledger.ledger_check() == []
 
 
 def test_confirm_refuses_more_than_the_subsidy(world, flagged):

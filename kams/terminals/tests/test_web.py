@@ -1,10 +1,15 @@
 """Terminal pages and API: roles, scope (another city gets 404), Excel, round trips."""
 
 import io
+from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from openpyxl import load_workbook
 
+from kams.channels import ledger
+from kams.channels.enums import SubAccountKind
+from kams.channels.models import Agent
 from kams.resources.enums import ItemState
 from kams.resources.models import ResourceItem
 from kams.terminals import services
@@ -125,9 +130,16 @@ def test_api_round_trip(world, api_client_for):
     assert again.data["new_rows"] == 0 and again.data["flags_created"] == 0
     flags = api.get(f"/api/v1/terminals/flags/?imei={imei}").data["results"]
     assert sorted(f["kind"] for f in flags) == ["handset_moved", "sim_moved"]
+    # The agent (no credit line, empty account) cannot repay the subsidy: refused, nothing changes.
+    refused = api.post(f"/api/v1/terminals/flags/{flags[0]['id']}/confirm/", {}, format="json")
+    assert refused.status_code == 409 and refused.json()["code"] == "channels.credit_exceeded"
+    agent = Agent.objects.get(code="A32010002")
+    with transaction.atomic():
+        ledger.pay_in(agent, SubAccountKind.PREPAYMENT, Decimal("1000.00"))
     confirmed = api.post(f"/api/v1/terminals/flags/{flags[0]['id']}/confirm/", {}, format="json")
     assert confirmed.status_code == 200 and confirmed.data["status"] == "confirmed"
     assert confirmed.data["recovery_amount"] == "600.00"
+    assert ledger.balances(agent)["prepayment"] == Decimal("400.00") and ledger.ledger_check() == []
     by_agent = api.get(f"/api/v1/terminals/flags/by-agent/?month={world.today:%Y-%m}")
     assert by_agent.status_code == 200 and by_agent.data[0]["agent_code"] == "A32010002"
     assert by_agent.data[0]["total"] == 2
