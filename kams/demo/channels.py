@@ -55,6 +55,7 @@ from kams.returnforms.services import EntryRow, form_entry_create, handover_crea
 from kams.settlement.enums import AdjustmentKind, RunKind, SchemeKind
 from kams.settlement.run import settle
 from kams.settlement.services import adjust_bill, assign_scheme, pay_bill, save_composite, save_scheme
+from kams.settlement.variables import ensure_variables
 from kams.terminals.enums import SubsidyKind
 from kams.terminals.services import (
     ObservationRow,
@@ -136,6 +137,7 @@ def _settle(ctx: DemoContext, admin, agents: list[Agent], now: datetime.datetime
     """Schemes, assignments (the last agent deliberately without one) and three settled months:
     extraction and a unified run per city channel department, rewards and fines, and the payout
     of the first two months into the rebate."""
+    ensure_variables()  # installed by migration; a flush (transactional tests) removes them
     periods = _periods(timezone.localdate(now))
     made = 0
     with _at(timezone.make_aware(datetime.datetime.combine(periods[0] - datetime.timedelta(days=20),

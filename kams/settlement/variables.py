@@ -46,3 +46,15 @@ REGISTRY: dict[str, Variable] = {v.name: v for v in [
     Variable("agent_type", STR, "x.agent_type", _("Agent type code")),  # 代理商类型
     Variable("agent_level", STR, "x.agent_level", _("Agent level")),
 ]}
+
+
+def ensure_variables(model=None) -> int:
+    """A scope row (enabled everywhere) for every variable of the registry that has none:
+    installed by migration 0002, and again by the demo after a test has flushed the database.
+    Idempotent; returns how many rows were added."""
+    if model is None:
+        from kams.settlement.models import SettlementVariable as model
+    existing = set(model.objects.values_list("name", flat=True))
+    missing = [model(name=name) for name in REGISTRY if name not in existing]
+    model.objects.bulk_create(missing, ignore_conflicts=True)
+    return len(missing)

@@ -6,11 +6,9 @@ from kams.org.builtin_roles import refresh_roles_migration
 
 
 def variables(apps, schema_editor):
-    from kams.settlement.variables import REGISTRY
+    from kams.settlement.variables import ensure_variables
 
-    model = apps.get_model("settlement", "SettlementVariable")
-    existing = set(model.objects.values_list("name", flat=True))
-    model.objects.bulk_create([model(name=name) for name in REGISTRY if name not in existing])
+    ensure_variables(apps.get_model("settlement", "SettlementVariable"))
 
 
 class Migration(migrations.Migration):
