@@ -285,7 +285,7 @@ class ManualImportPage(ServiceFormPage):
     permission_required = "channelstats.add_manualscore"
     form_class = forms.ManualImportForm
     title = _("Import scores")
-    template_name = "channelstats/upload.html"
+    template_name = "web/form.html"
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("cancel_url", reverse("channelstats:manual"))

@@ -95,7 +95,7 @@ class ItemDetailPage(PermissionRequiredMixin, TemplateView):
 class FileFormPage(ServiceFormPage):
     """A service form that may carry a file of serials."""
 
-    template_name = "resources/form.html"
+    template_name = "web/form.html"
 
     def extra_form_kwargs(self):
         return {"user": self.request.user}
