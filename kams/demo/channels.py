@@ -1,7 +1,10 @@
 """Demo data for the channels (issue 6): agent types and agents of every level in three
 cities, their authorisations and accounts, number/SIM/handset stock at the city channel
 departments, pickups in every state, and return forms handed over and entered so that the
-agents have subscribers.
+agents have subscribers. The billing system then delivers the three settled months again
+with the new subscribers' numbers (a re-delivered file supersedes the month's earlier one, as in
+production), the months are settled on those bills, and a billing correction of the oldest
+month is re-settled for one agent: adjusting lines, recovered from its rebate.
 
 Everything goes through the domain services (actor: the ``admin`` superuser), so the ledger,
 the movements and the audit log agree. Dates lie in the past through a mocked clock, the way
@@ -20,6 +23,9 @@ from unittest import mock
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from kams.billing.importer import FEE_COLUMNS, sample_csv
+from kams.billing.models import BillSummary
+from kams.billing.services import bill_import_now
 from kams.channels import ledger
 from kams.channels.enums import AgentCategory, AgentLevel, AgentStatus, PayMethod, SubAccountKind
 from kams.channels.models import Agent, AgentSubscriber
@@ -32,7 +38,8 @@ from kams.channels.services import (
     authorisation_set,
 )
 from kams.channelstats.services import evaluation_run, model_save
-from kams.customers.enums import Business
+from kams.customers.enums import Business, PaymentMethod
+from kams.customers.services import account_add
 from kams.demo.customers import id_card_check_digit
 from kams.org.enums import RoleCode
 from kams.org.models import Staff
@@ -133,6 +140,90 @@ def _periods(today: datetime.date, count: int = 3) -> list[datetime.date]:
     return list(reversed(periods))
 
 
+PACKAGE_FEES = {"4G畅享58": Decimal("58"), "4G畅享88": Decimal("88"), "5G智享128": Decimal("128")}
+CENT = Decimal("0.01")
+
+
+def _existing_rows(period: datetime.date) -> list[dict]:
+    """The month's bills as they were imported, in the import format (the re-delivered file
+    keeps them unchanged)."""
+    rows = []
+    for bill in BillSummary.objects.filter(period=period).select_related("account").order_by("pk"):
+        row = {"period": f"{period:%Y-%m}", "account_no": bill.account.account_no, "msisdn": bill.msisdn,
+               "total": f"{bill.total:.2f}", "paid": f"{bill.paid:.2f}",
+               "due_on": bill.due_on.isoformat() if bill.due_on else "",
+               "paid_on": bill.paid_on.isoformat() if bill.paid_on else ""}
+        row.update({column: f"{getattr(bill, field):.2f}" for column, field in FEE_COLUMNS.items()})
+        rows.append(row)
+    return rows
+
+
+def _subscriber_row(ctx: DemoContext, period: datetime.date, account_no: str, subscriber: AgentSubscriber) -> dict:
+    """One month's bill of an agent's subscriber: the package fee and some usage for mobile
+    numbers, data traffic for data numbers; about one in twelve does not pay."""
+    fees = dict.fromkeys(FEE_COLUMNS, Decimal("0"))
+    if subscriber.business == Business.DATA:
+        fees["data"] = Decimal(ctx.random.randint(2000, 6000)) / 100
+    else:
+        fees["mobile"] = PACKAGE_FEES.get(subscriber.package, Decimal("58"))
+        fees["data"] = Decimal(ctx.random.randint(0, 3000)) / 100
+        fees["long_distance"] = Decimal(ctx.random.randint(0, 800)) / 100
+    total = sum(fees.values(), Decimal("0")).quantize(CENT)
+    unpaid = ctx.random.random() < 0.08
+    due = period.replace(day=28) + datetime.timedelta(days=18)
+    row = {"period": f"{period:%Y-%m}", "account_no": account_no, "msisdn": subscriber.msisdn,
+           "total": f"{total:.2f}", "paid": "0.00" if unpaid else f"{total:.2f}", "due_on": due.isoformat(),
+           "paid_on": "" if unpaid else (due - datetime.timedelta(days=ctx.random.randint(1, 15))).isoformat()}
+    row.update({column: f"{value:.2f}" for column, value in fees.items()})
+    return row
+
+
+def _bill_subscribers(ctx: DemoContext, admin, now: datetime.datetime) -> dict[datetime.date, list[dict]]:
+    """Paying accounts for the agents' new subscribers (opened by the billing system, here
+    through the customers service), then the three settled months delivered again by the
+    billing system with their numbers, through the real billing import. Returns each month's
+    rows as imported (the correction below starts from them)."""
+    subscribers = list(AgentSubscriber.objects.select_related("customer").order_by("activated_on", "msisdn"))
+    account_of: dict[int, str] = {}
+    for subscriber in subscribers:
+        with _at(timezone.make_aware(datetime.datetime.combine(subscriber.activated_on, datetime.time(18)))):
+            account = account_add(actor=admin, customer=subscriber.customer, account_no=f"QD{subscriber.msisdn}",
+                                   name=subscriber.customer.name, payment_method=PaymentMethod.CASH,
+                                   opened_on=subscriber.activated_on)
+        account_of[subscriber.pk] = account.account_no
+    delivered = {}
+    for period in _periods(timezone.localdate(now)):
+        rows = _existing_rows(period)
+        rows += [_subscriber_row(ctx, period, account_of[s.pk], s) for s in subscribers
+                 if s.activated_on <= (period + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)]
+        bill_import_now(period=period, content=sample_csv(rows), file_name=f"demo-bills-{period:%Y-%m}-v2.csv",
+                        actor=admin)
+        delivered[period] = rows
+    return delivered
+
+
+def _resettle(ctx: DemoContext, admin, agent: Agent, rows: list[dict], now: datetime.datetime) -> int:
+    """重结算: the billing system corrects the oldest settled month (two of ``agent``'s new
+    subscribers' bank payments bounced), the corrected file is imported, the agent is settled
+    again (adjusting lines against the paid bill, which stays as it was) and the difference is
+    recovered from its rebate."""
+    period = _periods(timezone.localdate(now))[0]
+    end = (period + datetime.timedelta(days=32)).replace(day=1)
+    paid = {row["msisdn"] for row in rows if row["paid"] != "0.00"}
+    bounced = [msisdn for msisdn in AgentSubscriber.objects.filter(
+        agent=agent, activated_on__gte=period, activated_on__lt=end, business=Business.MOBILE)
+        .order_by("reference_at", "msisdn").values_list("msisdn", flat=True) if msisdn in paid][:2]
+    corrected = [dict(row, paid="0.00", paid_on="") if row["msisdn"] in bounced else row for row in rows]
+    with _at(now - datetime.timedelta(days=3)):
+        bill_import_now(period=period, content=sample_csv(corrected),
+                        file_name=f"demo-bills-{period:%Y-%m}-corrected.csv", actor=admin)
+    with _at(now - datetime.timedelta(days=2)):
+        run = settle(actor=admin, period=period, kind=RunKind.SPECIAL, agent=agent)
+        bill = run.bills.get()
+        pay_bill(actor=admin, bill=bill)
+    return 2 + bill.lines.count()
+
+
 def _settle(ctx: DemoContext, admin, agents: list[Agent], now: datetime.datetime) -> int:
     """Schemes, assignments (the last agent deliberately without one) and three settled months:
     extraction and a unified run per city channel department, rewards and fines, and the payout
@@ -144,8 +235,8 @@ def _settle(ctx: DemoContext, admin, agents: list[Agent], now: datetime.datetime
                                                            datetime.time(10)))):
         commission = save_scheme(
             actor=admin, code="mob-new", name="新入网手机用户佣金", business=Business.MOBILE, kind=SchemeKind.COMMISSION,
-            condition='package != ""', steps=[{"from": 1, "amount": "40"}, {"from": 21, "amount": "50"},
-                                              {"from": 41, "amount": "60"}], note="阶梯佣金：按当月新发展用户数")
+            condition="paid >= 20", steps=[{"from": 1, "amount": "40"}, {"from": 21, "amount": "50"},
+                                              {"from": 41, "amount": "60"}], note="阶梯佣金：按当月新发展且缴费满 20 元的用户数")
         basic = save_scheme(
             actor=admin, code="mob-basic", name="手机用户基础佣金", business=Business.MOBILE, kind=SchemeKind.COMMISSION,
             steps=[{"from": 1, "amount": "30"}], note="保底方案")
@@ -324,6 +415,7 @@ def build(ctx: DemoContext) -> int:
     for agent in agents:
         by_city.setdefault(agent.org_unit.code.split("-")[0], []).append(agent)
     picked: dict[int, list[str]] = {}
+    data_picked: dict[int, list[str]] = {}
     orders: list[PickupOrder] = []
     with _at(start):
         for city, city_agents in by_city.items():
@@ -340,6 +432,7 @@ def build(ctx: DemoContext) -> int:
                 picked[agent.pk] = [f"{number_prefix}{n:04d}" for n in range(first, last + 1)]
                 if agent.authorisations.filter(business=Business.DATA).exists():
                     base = n_numbers // 2 + index * 10
+                    data_picked[agent.pk] = [f"{number_prefix}{n:04d}" for n in range(base, base + 5)]
                     orders.append(pickup_create(actor=admin, agent=agent, unit=unit, method=method, note="数据号领用",
                                                 sel=selection(ResourceKind.NUMBER, f"{number_prefix}{base:04d}",
                                                               f"{number_prefix}{base + 4:04d}")))
@@ -386,7 +479,8 @@ def build(ctx: DemoContext) -> int:
     for agent in agents:
         numbers = picked[agent.pk]
         keep_open = max(2, len(numbers) // 6)  # still with the agent
-        numbers = numbers[: len(numbers) - keep_open]
+        data = data_picked.get(agent.pk, [])[:3]  # data cards, handed over in the second batch
+        numbers = numbers[:3] + data + numbers[3: len(numbers) - keep_open]
         weeks = [numbers[i:i + 3] for i in range(0, len(numbers), 3)]
         city = agent.org_unit.code.split("-")[0]
         for week_no, batch in enumerate(weeks):
@@ -402,12 +496,17 @@ def build(ctx: DemoContext) -> int:
                     form_entry_create(actor=admin, agent=agent, row=EntryRow(
                         msisdn=number, subscriber_name=names[number], activated_on=timezone.localdate(),
                         certificate_no=_id_card(ctx, REGIONS[city]), contact_phone=number,
-                        package=ctx.random.choice(("4G畅享58", "4G畅享88", "5G智享128")),
+                        package=("数据流量卡30G" if number in data else
+                                 ctx.random.choice(("4G畅享58", "4G畅享88", "5G智享128"))),
+                        business=Business.DATA if number in data else Business.MOBILE,
                     ))
                     entries += 1
     made += entries
 
+    delivered = _bill_subscribers(ctx, admin, now)
+    made += sum(len(rows) for rows in delivered.values())
     made += _settle(ctx, admin, agents, now)
+    made += _resettle(ctx, admin, nj[0], delivered[min(delivered)], now)
     made += _evaluate(ctx, admin, now)
     made += _terminals(ctx, admin, nj[0], picked[nj[0].pk], imeis=[
         body + luhn_digit(body) for body in (f"{HANDSET_TAC}0{n:05d}" for n in range(10))], now=now)

@@ -57,7 +57,8 @@ class EntryForm(forms.Form):
     certificate_no = forms.CharField(label=_("Certificate number"), max_length=32, required=False)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=20, required=False)
     package = forms.CharField(label=_("Package code"), max_length=40, required=False)
-    business = forms.ChoiceField(label=_("Business"), choices=Business.choices, initial=Business.MOBILE)
+    business = forms.ChoiceField(label=_("Business"), choices=[("", _("The number's own"))] + list(Business.choices),
+                                 required=False)
     activated_on = forms.DateField(label=_("Activation date"), widget=DATE)
     customer = forms.CharField(label=_("Customer number"), max_length=24, required=False,
                                help_text=_("An existing customer the subscriber belongs to; empty: a new individual "

@@ -72,7 +72,8 @@ class FormEntryCreateSerializer(serializers.Serializer):
     certificate_no = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
     contact_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     package = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
-    business = serializers.ChoiceField(choices=Business.choices, default=Business.MOBILE)
+    business = serializers.ChoiceField(choices=Business.choices, required=False, default="", allow_blank=True,
+                                       help_text="Empty: the number's own line of business.")
     activated_on = serializers.DateField()
     customer = serializers.CharField(max_length=24, required=False, allow_blank=True, default="",
                                      help_text=_("An existing customer number; empty: a new individual customer."))

@@ -173,7 +173,7 @@ class EntryRow:
     certificate_no: str = ""
     contact_phone: str = ""
     package: str = ""
-    business: str = Business.MOBILE
+    business: str = ""  # empty: the number's own line of business
     customer: Customer | None = None
     line: int = 0
 
@@ -193,7 +193,7 @@ def _row_problems(row: EntryRow) -> list[str]:
         problems.append(_("subscriber name: this field is required."))
     if row.certificate_type not in CertificateType.values:
         problems.append(_("certificate type: “%(value)s” is not a certificate type.") % {"value": row.certificate_type})
-    if row.business not in Business.values:
+    if row.business and row.business not in Business.values:
         problems.append(_("business: “%(value)s” is not a line of business.") % {"value": row.business})
     if row.activated_on > timezone.localdate():
         problems.append(_("activation date: it cannot lie in the future."))
@@ -224,10 +224,16 @@ def _enter(*, actor: Any, agent: Agent, rows: list[EntryRow], batch: EntryBatch 
                  .values_list("msisdn", flat=True))
     for row in rows:
         problem = _problem(row.msisdn, items.get(row.msisdn), agent, wanted)
+        item = items.get(row.msisdn)
         if problem:
             fail(row, problem)
         elif row.msisdn in active:
             fail(row, _("%(number)s is already an agent's subscriber") % {"number": row.msisdn})
+        elif row.business and row.business != item.business:
+            fail(row, _("%(number)s is a %(own)s number, not %(business)s") % {
+                "number": row.msisdn, "own": Business(item.business).label, "business": Business(row.business).label})
+        elif not row.business:
+            row.business = item.business
     handovers: dict[int, Handover] = {}
     if switch and not errors:
         lines = (HandoverLine.objects.filter(item_id__in=[items[r.msisdn].pk for r in rows], handover__agent=agent)
@@ -414,7 +420,7 @@ def _file_rows(actor: Any, content: bytes, file_name: str) -> tuple[list[EntryRo
             line=line, msisdn=number, subscriber_name=v["subscriber_name"], activated_on=activated_on,
             certificate_type=CERTIFICATE_ALIASES.get(certificate, certificate), certificate_no=v.get("certificate_no", ""),
             contact_phone=v.get("contact_phone", ""), package=v.get("package", ""),
-            business=v.get("business", "") or Business.MOBILE, customer=customers.get(code) if code else None,
+            business=v.get("business", ""), customer=customers.get(code) if code else None,
         ))
     return rows, errors
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from kams.channels.models import AgentSubscriber
 from kams.core.errors import InvalidInput, KamsError
-from kams.customers.enums import CustomerType
+from kams.customers.enums import Business, CustomerType
 from kams.customers.models import Customer, Member
 from kams.customers.services import customer_create
 from kams.resources.enums import ItemState
@@ -98,6 +98,22 @@ def test_entry_refusals_change_nothing(returns, switch, number, switch_on, words
         services.form_entry_create(actor=returns.user("js_channel"), agent=returns.agents["nj_a1"], row=_row(number))
     assert all(w in caught.value.text for w in words), caught.value.text
     assert _counts() == before
+
+
+def test_entry_takes_the_numbers_line_of_business_and_refuses_another(returns, switch):
+    switch(False)
+    user, agent = returns.user("js_channel"), returns.agents["nj_a1"]
+    ResourceItem.objects.filter(serial__in=NJ_A1[:2]).update(business=Business.DATA)
+    before = _counts()
+    with pytest.raises(NumbersNotEligible) as caught:
+        services.form_entry_create(actor=user, agent=agent, row=_row(NJ_A1[0], business=Business.MOBILE))
+    assert "13900000001 is a Data number, not Mobile" in caught.value.text, caught.value.text
+    assert _counts() == before
+    entry = services.form_entry_create(actor=user, agent=agent, row=_row(NJ_A1[0]))  # business left empty
+    assert entry.business == Business.DATA and entry.subscriber.business == Business.DATA
+    assert Member.objects.get(msisdn=NJ_A1[0]).business == Business.DATA
+    mobile = services.form_entry_create(actor=user, agent=agent, row=_row(NJ_A1[2], cert="320102199001010038"))
+    assert mobile.business == Business.MOBILE
 
 
 def test_a_number_is_entered_once(returns, switch):
