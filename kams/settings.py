@@ -236,6 +236,7 @@ if not DEBUG:
 # --- Internationalisation: Chinese first, English available ----------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+FORMAT_MODULE_PATH = ["kams.formats"]  # ISO date input in Chinese (see kams/formats/zh_Hans)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AgentCategory(models.TextChoices):
@@ -18,8 +19,8 @@ class AgentLevel(models.TextChoices):
 
 
 class AgentStatus(models.TextChoices):
-    APPLIED = "applied", _("Applied")  # 申请中
-    REGISTERED = "registered", _("Registered")  # 注册
+    APPLIED = "applied", pgettext_lazy("agent status", "Applied")  # 申请中
+    REGISTERED = "registered", pgettext_lazy("agent status", "Registered")  # 注册
     DEREGISTERED = "deregistered", _("Deregistered")  # 注销
 
 
