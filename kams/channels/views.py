@@ -99,7 +99,7 @@ class AgentDetailPage(_AgentMixin, PermissionRequiredMixin, TemplateView):
 
 
 class _AgentForm(_AgentMixin, ServiceFormPage):
-    template_name = "channels/form.html"
+    template_name = "channels/agent_form.html"
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("cancel_url", reverse("channels:agent", args=[self.agent.pk]))
@@ -112,7 +112,6 @@ class _AgentForm(_AgentMixin, ServiceFormPage):
 
 class AgentCreatePage(ServiceFormPage):
     permission_required = "channels.add_agent"
-    template_name = "channels/form.html"
     form_class = forms.AgentForm
     title = _("New agent application")
     success_message = _("The application was recorded and its qualification case opened.")
@@ -334,7 +333,6 @@ class AgentTypeListPage(ListPage):
 
 class AgentTypeFormPage(ServiceFormPage):
     permission_required = "channels.add_agenttype"
-    template_name = "channels/form.html"
     form_class = forms.AgentTypeForm
     success_message = _("The agent type was saved.")
 

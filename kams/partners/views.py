@@ -81,7 +81,6 @@ class _ActionsList(ListPage):
 class _Form(ServiceFormPage):
     """A form page whose record (if any) is found in the reader's scope; shows its history."""
 
-    template_name = "partners/form.html"
     model = None
     list_url = ""
 

@@ -532,11 +532,17 @@ def _check_stock_limits(agent: Agent, by_business: dict[str, int]) -> None:
                                      limit=limit, count=n)
 
 
-def _next_order_no() -> str:
-    prefix = "LY" + timezone.localdate().strftime("%Y%m%d")
-    last = (PickupOrder.objects.select_for_update().filter(order_no__startswith=prefix).order_by("-order_no")
-            .values_list("order_no", flat=True).first())
-    return f"{prefix}{(int(last[len(prefix):]) + 1) if last else 1:05d}"
+def _provisional_order_no() -> str:
+    """Held only until the order has its id (see ``_order_no``)."""
+    return f"new-{uuid.uuid4().hex[:18]}"
+
+
+def _order_no(order: PickupOrder) -> str:
+    """领用单号: LY + the day + the row's own id (at least five digits), unique without a counter
+    to lock, as the handover (交接单) and case numbers are. A "largest number of the day + 1" read
+    locks nothing on PostgreSQL before the day's first order exists, so two concurrent pickups
+    drew the same number."""
+    return f"LY{timezone.localtime(order.created_at):%Y%m%d}{order.pk:05d}"
 
 
 def _check_method(method: str) -> None:
@@ -578,10 +584,12 @@ def pickup_create(*, actor: Any, agent: Agent, unit: OrgUnit, sel: Selection, me
             prices[(g["network"], g["business"])] = price
         amount = sum((prices[(g["network"], g["business"])] * g["n"] for g in groups), Decimal("0"))
         order = PickupOrder.objects.create(
-            order_no=_next_order_no(), agent=agent, org_unit=unit, kind=sel.kind, mode=sel.mode,
+            order_no=_provisional_order_no(), agent=agent, org_unit=unit, kind=sel.kind, mode=sel.mode,
             first_serial=sel.first, last_serial=sel.last, count=sel.count, amount=amount, method=method, note=note[:300],
             created_by=actor if getattr(actor, "pk", None) else None,
         )
+        order.order_no = _order_no(order)
+        order.save(update_fields=["order_no"])
         if amount > 0:
             txn = ledger.charge(agent, amount, kind=TransactionKind.PICKUP, method=method,
                                 reference=f"pickup:{order.order_no}", source=order, actor=actor,

@@ -6,7 +6,9 @@ Every page reads through scoped selectors; every write goes to one service.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
@@ -25,6 +27,50 @@ from kams.resources.models import Movement, PickupLimit, PickupOrder, ResourceIt
 from kams.web.exports import xlsx_response
 from kams.web.lists import ListPage
 from kams.web.pages import ServiceFormPage
+
+# --- Page bases ---------------------------------------------------------------------------------------
+
+
+class _ScopedListPage(ListPage):
+    """A list read through a scoped selector, ``rows_for(user)``; a row opens the page named
+    ``row_route``."""
+
+    rows_for: Callable[[Any], Any]
+    row_route = ""
+
+    def get_queryset(self):
+        return self.rows_for(self.request.user)
+
+    def row_url(self, row):
+        return reverse(self.row_route, args=[row.pk])
+
+
+class _UserFormPage(ServiceFormPage):
+    """A service form that offers only what the user may see (units, stock nodes, agents)."""
+
+    def extra_form_kwargs(self):
+        return {"user": self.request.user}
+
+
+class _ConfigFormPage(ServiceFormPage):
+    """A configuration form whose cleaned data are, as they stand, the arguments of ``service``;
+    Cancel and success both lead back to the page named ``back_to``."""
+
+    service: Callable[..., Any]
+    back_to = ""
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("cancel_url", reverse(self.back_to))
+        return super().get_context_data(**kwargs)
+
+    def perform(self, form):
+        return self.service(actor=self.request.user, **form.cleaned_data)
+
+    def success_url_for(self, obj):
+        return reverse(self.back_to)
+
+
+# --- Stock --------------------------------------------------------------------------------------------
 
 
 class StockPage(PermissionRequiredMixin, TemplateView):
@@ -47,7 +93,7 @@ class StockPage(PermissionRequiredMixin, TemplateView):
                                         **kwargs)
 
 
-class ItemListPage(ListPage):
+class ItemListPage(_ScopedListPage):
     """资源查询: items by serial, kind, state, holder."""
 
     permission_required = "resources.view_resourceitem"
@@ -68,12 +114,8 @@ class ItemListPage(ListPage):
         (_("Settled"), lambda i: i.settled),
         (_("State changed at"), lambda i: i.state_changed_at),
     ]
-
-    def get_queryset(self):
-        return selectors.items_for(self.request.user)
-
-    def row_url(self, row):
-        return reverse("resources:item", args=[row.pk])
+    rows_for = staticmethod(selectors.items_for)
+    row_route = "resources:item"
 
 
 class ItemDetailPage(PermissionRequiredMixin, TemplateView):
@@ -92,16 +134,7 @@ class ItemDetailPage(PermissionRequiredMixin, TemplateView):
         )
 
 
-class FileFormPage(ServiceFormPage):
-    """A service form that may carry a file of serials."""
-
-    template_name = "web/form.html"
-
-    def extra_form_kwargs(self):
-        return {"user": self.request.user}
-
-
-class StockInPage(FileFormPage):
+class StockInPage(_UserFormPage):
     permission_required = "resources.stock_in_resources"
     form_class = forms.StockInForm
     title = _("Resources into stock")
@@ -117,7 +150,7 @@ class StockInPage(FileFormPage):
         return reverse("resources:movements") + f"?kind={MoveKind.STOCK_IN}"
 
 
-class StockMovePage(FileFormPage):
+class StockMovePage(_UserFormPage):
     """出库 / 调库 / 回退 between units along the stock flow."""
 
     permission_required = "resources.move_stock"
@@ -156,28 +189,22 @@ class ConfigPage(PermissionRequiredMixin, TemplateView):
             modes=PickupMode.choices, agent_types=AgentType.objects.all(), **kwargs)
 
 
-class PriceAddPage(ServiceFormPage):
+class PriceAddPage(_ConfigFormPage):
     permission_required = "resources.add_resourceprice"
     form_class = forms.PriceForm
     title = _("New resource price")
     success_message = _("The price was saved.")
-    cancel_url = "/resources/config/"
-
-    def perform(self, form):
-        return services.price_add(actor=self.request.user, **form.cleaned_data)
-
-    def success_url_for(self, obj):
-        return reverse("resources:config")
+    service = staticmethod(services.price_add)
+    back_to = "resources:config"
 
 
-class LimitSetPage(PriceAddPage):
+class LimitSetPage(_ConfigFormPage):
     permission_required = "resources.change_pickuplimit"
     form_class = forms.LimitForm
     title = _("Pickup limit")
     success_message = _("The limit was saved.")
-
-    def perform(self, form):
-        return services.limit_set(actor=self.request.user, **form.cleaned_data)
+    service = staticmethod(services.limit_set)
+    back_to = "resources:config"
 
 
 class FlowPage(PermissionRequiredMixin, TemplateView):
@@ -192,31 +219,22 @@ class FlowPage(PermissionRequiredMixin, TemplateView):
                                         rules=selectors.rules_for(user), **kwargs)
 
 
-class NodeAddPage(ServiceFormPage):
+class NodeAddPage(_UserFormPage, _ConfigFormPage):
     permission_required = "resources.add_stocknode"
     form_class = forms.NodeForm
     title = _("Add a unit to the stock flow")
     success_message = _("The unit was added to the stock flow.")
-    cancel_url = "/resources/flow/"
-
-    def extra_form_kwargs(self):
-        return {"user": self.request.user}
-
-    def perform(self, form):
-        return services.node_add(actor=self.request.user, **form.cleaned_data)
-
-    def success_url_for(self, obj):
-        return reverse("resources:flow")
+    service = staticmethod(services.node_add)
+    back_to = "resources:flow"
 
 
-class RuleAddPage(NodeAddPage):
+class RuleAddPage(_UserFormPage, _ConfigFormPage):
     permission_required = "resources.add_flowrule"
     form_class = forms.RuleForm
     title = _("New flow rule")
     success_message = _("The flow rule was saved.")
-
-    def perform(self, form):
-        return services.rule_add(actor=self.request.user, **form.cleaned_data)
+    service = staticmethod(services.rule_add)
+    back_to = "resources:flow"
 
 
 class RuleDeleteView(PermissionRequiredMixin, View):
@@ -232,7 +250,7 @@ class RuleDeleteView(PermissionRequiredMixin, View):
 # --- Pickups ---------------------------------------------------------------------------------
 
 
-class PickupListPage(ListPage):
+class PickupListPage(_ScopedListPage):
     """领用单查询."""
 
     permission_required = "resources.view_pickuporder"
@@ -255,12 +273,8 @@ class PickupListPage(ListPage):
         (_("Status"), lambda o: o.get_status_display()),
         (_("Created at"), lambda o: o.created_at),
     ]
-
-    def get_queryset(self):
-        return selectors.orders_for(self.request.user)
-
-    def row_url(self, row):
-        return reverse("resources:pickup", args=[row.pk])
+    rows_for = staticmethod(selectors.orders_for)
+    row_route = "resources:pickup"
 
 
 class PickupDetailPage(PermissionRequiredMixin, TemplateView):
@@ -281,7 +295,7 @@ class PickupDetailPage(PermissionRequiredMixin, TemplateView):
             adjustments=order.adjustments.all(), history=history_of(user, order), **kwargs)
 
 
-class PickupCreatePage(FileFormPage):
+class PickupCreatePage(_UserFormPage):
     """资源领用: by number segment or an imported file."""
 
     permission_required = "resources.add_pickuporder"
@@ -324,7 +338,7 @@ class PickupCancelPage(ServiceFormPage):
         return reverse("resources:pickup", args=[obj.pk])
 
 
-class ReturnPage(FileFormPage):
+class ReturnPage(_UserFormPage):
     """资源回退: single items (or a list) back from an agent."""
 
     permission_required = "resources.return_resources"
@@ -342,7 +356,7 @@ class ReturnPage(FileFormPage):
         return reverse("resources:movements") + f"?kind={MoveKind.AGENT_RETURN}"
 
 
-class AgentTransferPage(FileFormPage):
+class AgentTransferPage(_UserFormPage):
     """资源调库: items from one agent to another."""
 
     permission_required = "resources.transfer_resources"
@@ -360,7 +374,7 @@ class AgentTransferPage(FileFormPage):
         return reverse("resources:movements") + f"?kind={MoveKind.AGENT_TRANSFER}"
 
 
-class FeeAdjustPage(FileFormPage):
+class FeeAdjustPage(_UserFormPage):
     """领用费用调整 of unsettled picked-up items."""
 
     permission_required = "resources.adjust_fees"
@@ -387,7 +401,7 @@ class FeeAdjustPage(FileFormPage):
         return reverse("resources:pickup", args=[obj.order_id]) if obj.order_id else reverse("resources:pickups")
 
 
-class MovementListPage(ListPage):
+class MovementListPage(_ScopedListPage):
     """库存流水: every move of every item, append-only; Excel export."""
 
     permission_required = "resources.view_movement"
@@ -410,9 +424,7 @@ class MovementListPage(ListPage):
         (_("Reference"), lambda m: m.reference),
         (_("By"), lambda m: str(m.actor) if m.actor else ""),
     ]
-
-    def get_queryset(self):
-        return selectors.movements_for(self.request.user)
+    rows_for = staticmethod(selectors.movements_for)
 
     def row_url(self, row):
         return reverse("resources:item", args=[row.item_id])

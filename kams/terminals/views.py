@@ -5,7 +5,9 @@ Every page reads through scoped selectors; every write goes to one service."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
@@ -27,10 +29,47 @@ from kams.web.exports import xlsx_response
 from kams.web.lists import ListPage
 from kams.web.pages import ServiceFormPage
 
+# --- Page bases ---------------------------------------------------------------------------------
+
+
+class _ScopedListPage(ListPage):
+    """A list read through a scoped selector, ``rows_for(user)``; a row opens the page named
+    ``row_route`` when there is one."""
+
+    rows_for: Callable[[Any], Any]
+    row_route = ""
+
+    def get_queryset(self):
+        return self.rows_for(self.request.user)
+
+    def row_url(self, row):
+        return reverse(self.row_route, args=[row.pk]) if self.row_route else None
+
+
+class _DetailPage(PermissionRequiredMixin, TemplateView):
+    """The page of one ``record`` found through ``rows_for(user)``: not found outside the
+    reader's scope."""
+
+    rows_for: Callable[[Any], Any]
+
+    @cached_property
+    def record(self):
+        return self.rows_for(self.request.user).get_visible(self.request.user, pk=self.kwargs["pk"])
+
+
+class _ServiceFormPage(ServiceFormPage):
+    """A form whose cleaned data are, as they stand, the arguments of ``service``."""
+
+    service: Callable[..., Any]
+
+    def perform(self, form):
+        return self.service(actor=self.request.user, **form.cleaned_data)
+
+
 # --- Handset models and subsidy levels ----------------------------------------------------------
 
 
-class HandsetModelListPage(ListPage):
+class HandsetModelListPage(_ScopedListPage):
     """终端机型."""
 
     permission_required = "terminals.view_handsetmodel"
@@ -48,24 +87,20 @@ class HandsetModelListPage(ListPage):
         (_("Active"), lambda m: m.is_active),
         (_("Updated at"), lambda m: m.updated_at),
     ]
-
-    def get_queryset(self):
-        return selectors.models_for(self.request.user)
+    rows_for = staticmethod(selectors.models_for)
 
     def row_url(self, row):
         return reverse("terminals:model_edit", args=[row.pk]) if self.request.user.has_perm(
             "terminals.change_handsetmodel") else None
 
 
-class HandsetModelCreatePage(ServiceFormPage):
+class HandsetModelCreatePage(_ServiceFormPage):
     permission_required = "terminals.add_handsetmodel"
     form_class = forms.HandsetModelForm
     title = _("New handset model")
     success_message = _("The handset model was saved.")
     cancel_url = "/terminals/models/"
-
-    def perform(self, form):
-        return services.handset_model_save(actor=self.request.user, **form.cleaned_data)
+    service = staticmethod(services.handset_model_save)
 
     def success_url_for(self, obj):
         return reverse("terminals:models")
@@ -87,11 +122,10 @@ class HandsetModelEditPage(HandsetModelCreatePage):
         return super().get_context_data(**kwargs)
 
     def perform(self, form):
-        return services.handset_model_save(actor=self.request.user, handset_model=self.handset_model,
-                                           **form.cleaned_data)
+        return self.service(actor=self.request.user, handset_model=self.handset_model, **form.cleaned_data)
 
 
-class SubsidyLevelListPage(ListPage):
+class SubsidyLevelListPage(_ScopedListPage):
     """终端补贴额度: every version, the one in force on a date by the filter."""
 
     permission_required = "terminals.view_subsidylevel"
@@ -114,20 +148,16 @@ class SubsidyLevelListPage(ListPage):
         (_("Version"), lambda v: v.version),
         (_("Note"), lambda v: v.note),
     ]
-
-    def get_queryset(self):
-        return selectors.levels_for(self.request.user)
+    rows_for = staticmethod(selectors.levels_for)
 
 
-class SubsidyLevelCreatePage(ServiceFormPage):
+class SubsidyLevelCreatePage(_ServiceFormPage):
     permission_required = "terminals.add_subsidylevel"
     form_class = forms.SubsidyLevelForm
     title = _("Set a subsidy level")
     success_message = _("The subsidy level was set; the version before it ends the day before.")
     cancel_url = "/terminals/levels/"
-
-    def perform(self, form):
-        return services.subsidy_level_set(actor=self.request.user, **form.cleaned_data)
+    service = staticmethod(services.subsidy_level_set)
 
     def success_url_for(self, obj):
         return reverse("terminals:levels") + f"?handset_model={obj.handset_model_id}"
@@ -136,7 +166,7 @@ class SubsidyLevelCreatePage(ServiceFormPage):
 # --- Subsidised sales --------------------------------------------------------------------------
 
 
-class SaleListPage(ListPage):
+class SaleListPage(_ScopedListPage):
     """补贴终端销售: IMEI ↔ number ↔ agent ↔ subsidy."""
 
     permission_required = "terminals.view_subsidisedsale"
@@ -162,24 +192,20 @@ class SaleListPage(ListPage):
         (_("Sold on"), lambda s: s.sold_on),
         (_("Status"), lambda s: s.get_status_display()),
     ]
-
-    def get_queryset(self):
-        return selectors.sales_for(self.request.user)
-
-    def row_url(self, row):
-        return reverse("terminals:sale", args=[row.pk])
+    rows_for = staticmethod(selectors.sales_for)
+    row_route = "terminals:sale"
 
 
-class SaleDetailPage(PermissionRequiredMixin, TemplateView):
+class SaleDetailPage(_DetailPage):
     """A subsidised handset: the binding, the subsidy and its amortisation, the handset's
     path, its flags and its history."""
 
     permission_required = "terminals.view_subsidisedsale"
     template_name = "terminals/sale_detail.html"
+    rows_for = staticmethod(selectors.sales_for)
 
     def get_context_data(self, **kwargs):
-        user = self.request.user
-        sale = selectors.sales_for(user).get_visible(user, pk=self.kwargs["pk"])
+        user, sale = self.request.user, self.record
         today = timezone.localdate()
         return super().get_context_data(
             title=_("Subsidised handset %(imei)s") % {"imei": sale.imei}, sale=sale,
@@ -189,15 +215,13 @@ class SaleDetailPage(PermissionRequiredMixin, TemplateView):
         )
 
 
-class SaleCreatePage(ServiceFormPage):
+class SaleCreatePage(_ServiceFormPage):
     permission_required = "terminals.add_subsidisedsale"
     form_class = forms.SaleForm
     title = _("Record a subsidised handset sale")
     success_message = _("The handset was bound to the subscriber number.")
     cancel_url = "/terminals/"
-
-    def perform(self, form):
-        return services.subsidised_sale_record(actor=self.request.user, **form.cleaned_data)
+    service = staticmethod(services.subsidised_sale_record)
 
     def success_url_for(self, obj):
         return reverse("terminals:sale", args=[obj.pk])
@@ -206,7 +230,7 @@ class SaleCreatePage(ServiceFormPage):
 # --- Observations -------------------------------------------------------------------------------
 
 
-class ImportListPage(ListPage):
+class ImportListPage(_ScopedListPage):
     """Network observation imports (IMEI seen with a number), with their results."""
 
     permission_required = "terminals.view_observationimport"
@@ -222,12 +246,8 @@ class ImportListPage(ListPage):
         (_("New observations"), lambda b: b.new_rows),
         (_("Flags created"), lambda b: b.flags_created),
     ]
-
-    def get_queryset(self):
-        return selectors.imports_for(self.request.user)
-
-    def row_url(self, row):
-        return reverse("terminals:import", args=[row.pk])
+    rows_for = staticmethod(selectors.imports_for)
+    row_route = "terminals:import"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -251,13 +271,13 @@ class ImportListPage(ListPage):
         return self.render_to_response(self.get_context_data(form=form))
 
 
-class ImportDetailPage(PermissionRequiredMixin, TemplateView):
+class ImportDetailPage(_DetailPage):
     permission_required = "terminals.view_observationimport"
     template_name = "terminals/import_detail.html"
+    rows_for = staticmethod(selectors.imports_for)
 
     def get_context_data(self, **kwargs):
-        user = self.request.user
-        batch = selectors.imports_for(user).get_visible(user, pk=self.kwargs["pk"])
+        user, batch = self.request.user, self.record
         return super().get_context_data(
             title=_("Observation import %(name)s") % {"name": batch}, batch=batch,
             anomalies=selectors.anomalies_for(user).filter(batch=batch)[:200], **kwargs,
@@ -267,7 +287,7 @@ class ImportDetailPage(PermissionRequiredMixin, TemplateView):
 # --- Flags ----------------------------------------------------------------------------------------
 
 
-class AnomalyListPage(ListPage):
+class AnomalyListPage(_ScopedListPage):
     """窜机窜卡: flags found by comparing the network observations with the bindings."""
 
     permission_required = "terminals.view_anomaly"
@@ -290,21 +310,17 @@ class AnomalyListPage(ListPage):
         (_("Subsidy recovered"), lambda a: a.recovery_amount),
         (_("Review note"), lambda a: a.review_note),
     ]
-
-    def get_queryset(self):
-        return selectors.anomalies_for(self.request.user)
-
-    def row_url(self, row):
-        return reverse("terminals:anomaly", args=[row.pk])
+    rows_for = staticmethod(selectors.anomalies_for)
+    row_route = "terminals:anomaly"
 
 
-class AnomalyDetailPage(PermissionRequiredMixin, TemplateView):
+class AnomalyDetailPage(_DetailPage):
     permission_required = "terminals.view_anomaly"
     template_name = "terminals/anomaly_detail.html"
+    rows_for = staticmethod(selectors.anomalies_for)
 
     def get_context_data(self, **kwargs):
-        user = self.request.user
-        anomaly = selectors.anomalies_for(user).get_visible(user, pk=self.kwargs["pk"])
+        user, anomaly = self.request.user, self.record
         reviewable = anomaly.status == AnomalyStatus.OPEN and user.has_perm("terminals.review_anomaly")
         return super().get_context_data(
             title=f"{anomaly.get_kind_display()} · {anomaly.imei}", anomaly=anomaly, reviewable=reviewable,

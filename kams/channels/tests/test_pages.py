@@ -76,6 +76,8 @@ def test_application_then_register_through_the_pages(channels, page_client_for):
     detail = client.get(f"/channels/{agent.pk}/").content.decode()
     case = services.agent_case(agent)
     assert case.number in detail and isinstance(case, Case)
+    register = client.get(f"/channels/{agent.pk}/register/").content.decode()
+    assert 'id="qualification-case"' in register and case.number in register
     bad = client.post(f"/channels/{agent.pk}/register/", {"note": ""})
     assert bad.status_code == 200 and Agent.objects.get(pk=agent.pk).status == AgentStatus.APPLIED
     assert client.post(f"/channels/{agent.pk}/register/", {"note": "资料齐全"}).status_code == 302
@@ -102,6 +104,21 @@ def test_money_forms_show_errors_and_change_nothing(channels, page_client_for):
     rows = list(load_workbook(io.BytesIO(b"".join(export.streaming_content))).active.values)
     assert len(rows) == 2 and str(rows[1][4]) == "500.00"  # the header, the one entry on the agent's prepayment
     assert ledger.ledger_check() == []
+
+
+def test_form_pages_show_the_balances_before_the_form_and_the_history_beside_it(channels, page_client_for):
+    client = page_client_for("js_channel")
+    agent = channels.agents["nj_a1"]
+    payment = client.get(f"/channels/{agent.pk}/payment/").content.decode()
+    assert 'id="balances"' in payment and payment.index('id="balances"') < payment.index('id="submit"')
+    assert 'id="form-history"' not in payment and 'id="qualification-case"' not in payment
+    assert client.post(f"/channels/types/{agent.agent_type.pk}/edit/",
+                       {"name": "品牌专营店", "category": "agent", "is_active": "on"}).status_code == 302
+    edit = client.get(f"/channels/types/{agent.agent_type.pk}/edit/").content.decode()
+    history = edit.split('id="form-history"', 1)[1]
+    assert "品牌专营店" in history and edit.index('id="submit"') < edit.index('id="form-history"')
+    new = client.get("/channels/types/new/").content.decode()
+    assert 'id="form-history"' not in new and 'id="balances"' not in new
 
 
 def test_level_and_regrade_pages(channels, page_client_for):

@@ -78,6 +78,15 @@ def test_forms_render_for_club_staff(filled, page_client_for):
         assert response.status_code == 200, (url, response.status_code)
 
 
+def test_edit_forms_show_the_history_beside_the_form(world, page_client_for):
+    client = page_client_for("js_club")
+    edit = client.get(f"/club/partners/{world.partners['air'].pk}/edit/").content.decode()
+    assert edit.index('id="submit"') < edit.index('id="form-history"')
+    assert "partners.partner_create" in edit.split('id="form-history"', 1)[1]  # the entry of the fixture's save
+    new = client.get("/club/partners/new/").content.decode()
+    assert 'id="form-history"' not in new and 'id="submit"' in new
+
+
 def test_pages_keep_to_scope_and_permissions(filled, world, page_client_for):
     nj = page_client_for("nj_finance")
     listing = nj.get("/club/partners/").content.decode()
@@ -142,6 +151,8 @@ def test_agreement_form_and_approval_through_the_pages(world, page_client_for):
 def test_monthly_file_upload_page(world, club, page_client_for):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    form = page_client_for("js_club").get("/club/partners/exchanges/import/").content.decode()
+    assert 'enctype="multipart/form-data"' in form
     day = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
     content = f"card_no,amount,transaction_id,occurred_at\n{club.card_no('sapphire')},300,M-1,{day}\n".encode()
     response = page_client_for("js_club").post("/club/partners/exchanges/import/", {

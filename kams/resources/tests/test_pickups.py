@@ -2,9 +2,11 @@
 cancellation, returns, transfers between agents and fee adjustments."""
 
 import re
+import threading
 from decimal import Decimal
 
 import pytest
+from django.db import connection, connections
 from django.http import Http404
 from django.utils import timezone
 
@@ -49,7 +51,7 @@ def test_pickup_500_sims_from_prepayment_then_overdraft(stock):
     order = _pickup(stock, 1, 500)
     # 500 × 10.00 = 5,000.00: 3,000 from the prepayment, 2,000 overdraft within the 5,000 line.
     assert order.amount == D("5000.00") and order.count == 500
-    assert re.fullmatch(r"LY" + timezone.localdate().strftime("%Y%m%d") + r"\d{5}", order.order_no)
+    assert re.fullmatch(r"LY" + timezone.localdate().strftime("%Y%m%d") + r"\d{5,}", order.order_no)
     balances = ledger.balances(agent)
     assert balances[SubAccountKind.PREPAYMENT] == D("0.00")
     assert balances[SubAccountKind.OVERDRAFT] == D("-2000.00")
@@ -232,4 +234,57 @@ def test_pickup_of_5000_items_is_set_based(stock, django_assert_max_num_queries)
     assert Movement.objects.filter(order=order).count() == 5000
     with django_assert_max_num_queries(40):
         services.pickup_cancel(actor=manager, order=order)
+    assert ledger.ledger_check() == []
+
+
+# --- Order numbers (领用单号) ---------------------------------------------------------------------
+
+
+def test_pickup_orders_of_one_day_get_distinct_numbers_from_their_ids(stock):
+    first, second = _pickup(stock, 1, 10), _pickup(stock, 11, 20)
+    day = timezone.localdate().strftime("%Y%m%d")
+    assert first.order_no == f"LY{day}{first.pk:05d}" and second.order_no == f"LY{day}{second.pk:05d}"
+    assert first.order_no != second.order_no
+    assert list(PickupOrder.objects.order_by("pk").values_list("order_no", flat=True)) == [first.order_no,
+                                                                                          second.order_no]
+    assert second.transaction.reference == f"pickup:{second.order_no}"
+    assert set(Movement.objects.filter(order=second).values_list("reference", flat=True)) == {second.order_no}
+
+
+needs_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent sessions need PostgreSQL")
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_pickups_of_one_day_both_succeed_with_distinct_numbers(stock):
+    # Two agents, two departments: neither waits for the other's agent lock, so both number
+    # their orders while the day has no order yet.
+    manager = stock.user("js_channel")
+    calls = [
+        lambda: services.pickup_create(actor=manager, agent=stock.agent("nj_a1"), unit=stock.unit("NJ-XJK"),
+                                       sel=sims(1, 10)),
+        lambda: services.pickup_create(actor=manager, agent=stock.agent("sz_a1"), unit=stock.unit("SZ-SCB"),
+                                       sel=services.selection("sim", "8986050000000000001", "8986050000000000010")),
+    ]
+    results, barrier = [None, None], threading.Barrier(2)
+
+    def work(i: int) -> None:
+        try:
+            barrier.wait()
+            results[i] = calls[i]()
+        except Exception as exc:  # noqa: BLE001  (collected and asserted below)
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(isinstance(r, PickupOrder) for r in results), results
+    numbers = sorted(PickupOrder.objects.values_list("order_no", flat=True))
+    day = timezone.localdate().strftime("%Y%m%d")
+    assert numbers == sorted(f"LY{day}{r.pk:05d}" for r in results) and len(set(numbers)) == 2
+    assert ResourceItem.objects.filter(state=ItemState.PICKED_UP).count() == 20
     assert ledger.ledger_check() == []
