@@ -12,12 +12,14 @@ from rest_framework.response import Response
 from kams.customers.api import CustomerApiPermissions
 from kams.settlement import services
 from kams.settlement.enums import AdjustmentKind
+from kams.settlement.jobs import settlement_run_start
 from kams.settlement.models import AgentBill, BusinessScheme, SettlementRun
-from kams.settlement.run import parse_period, settle
+from kams.settlement.run import parse_period
 from kams.settlement.serializers import (
     SettlementAdjustSerializer,
     SettlementAgentBillSerializer,
     SettlementBusinessSchemeSerializer,
+    SettlementRunQueuedSerializer,
     SettlementRunSerializer,
     SettlementRunStartSerializer,
     SettlementSchemeWriteSerializer,
@@ -50,11 +52,14 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     permission_classes = [CustomerApiPermissions]
     queryset = SettlementRun.objects.all()
 
-    @extend_schema(request=SettlementRunStartSerializer, responses=SettlementRunSerializer)
+    @extend_schema(request=SettlementRunStartSerializer, responses={202: SettlementRunQueuedSerializer})
     def create(self, request):
+        """Check and queue a run (a background job); follow it at /api/v1/system/jobs/{job}/,
+        whose result names the settlement run when it is done. Bad input is refused at once."""
         data = _valid(SettlementRunStartSerializer, request)
-        run = settle(actor=request.user, period=parse_period(data.pop("period")), **data)
-        return Response(self.get_serializer(run).data, status=status.HTTP_201_CREATED)
+        period = parse_period(data.pop("period"))
+        job = settlement_run_start(actor=request.user, period=period, **data)
+        return Response({"job": job.pk, "period": f"{period:%Y-%m}"}, status=status.HTTP_202_ACCEPTED)
 
 
 class BillViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

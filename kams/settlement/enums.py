@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SchemeKind(models.TextChoices):
@@ -24,8 +25,8 @@ class RunState(models.TextChoices):
 
 
 class BillState(models.TextChoices):
-    OPEN = "open", _("Open")
-    PAID = "paid", _("Paid")
+    OPEN = "open", pgettext_lazy("settlement bill", "Open")  # 待支付
+    PAID = "paid", pgettext_lazy("settlement bill", "Paid")  # 已支付
 
 
 class LineKind(models.TextChoices):

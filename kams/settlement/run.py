@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import calendar
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +33,8 @@ from kams.channels.models import Agent, AgentSubscriber, AgentType
 from kams.core.errors import InvalidInput
 from kams.org.models import OrgUnit
 from kams.org.scoping import require_in_scope, require_perm
+from kams.resources.enums import ResourceKind
+from kams.resources.models import ResourceItem
 from kams.settlement.enums import LineKind, RunKind, RunState, SchemeKind
 from kams.settlement.errors import NoScheme
 from kams.settlement.expressions import compile_condition, compile_number
@@ -91,6 +94,21 @@ def _target(actor: Any, agent: Agent | None, unit: OrgUnit | None) -> None:
         require_in_scope(actor, agent if agent is not None else unit)
 
 
+def _create_numbered(model, among: dict, **values: Any):
+    """Create ``model`` with the next ``number`` among the rows matching ``among``. Two
+    concurrent creations may read the same highest number: the unique constraint refuses the
+    second, which tries again (in a savepoint) once the first has committed."""
+    for attempt in range(10):
+        top = model.objects.filter(**among).aggregate(top=Max("number"))["top"] or 0
+        try:
+            with transaction.atomic():
+                return model.objects.create(number=top + 1, **values)
+        except IntegrityError:
+            if attempt == 9:
+                raise
+    raise AssertionError("unreachable")
+
+
 def extract(*, actor: Any, period: datetime.date, agent: Agent | None = None, unit: OrgUnit | None = None) -> Extraction:
     """用户信息提取 for the billing ``period`` (its first day)."""
     period = period.replace(day=1)
@@ -100,9 +118,9 @@ def extract(*, actor: Any, period: datetime.date, agent: Agent | None = None, un
     end = month_end(period)
     end_at = timezone.make_aware(datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time()))
     with transaction.atomic():
-        top = Extraction.objects.select_for_update().filter(period=period).aggregate(top=Max("number"))["top"] or 0
-        extraction = Extraction.objects.create(
-            period=period, number=top + 1, agent=agent, org_unit=unit if unit is not None else agent.org_unit,
+        extraction = _create_numbered(
+            Extraction, {"period": period}, period=period, agent=agent,
+            org_unit=unit if unit is not None else agent.org_unit,
             created_by=actor if getattr(actor, "pk", None) else None)
         t = {m.__name__: m._meta.db_table for m in (ExtractionRow, AgentSubscriber, Agent, AgentType, OrgUnit,
                                                      BillSummary)}
@@ -158,19 +176,35 @@ def _current_versions(composites) -> dict[int, list[SchemeVersion]]:
     return out
 
 
-def settle(
+@dataclass(frozen=True)
+class SettlePlan:
+    """What ``settle`` would settle, once every check has passed (nothing written yet)."""
+
+    period: datetime.date
+    agents: list[Agent]
+    composite_of: dict[int, Any]
+    without: list[Agent]
+
+
+def settle_plan(
     *, actor: Any, period: datetime.date, kind: str = RunKind.UNIFIED, agent: Agent | None = None,
-    unit: OrgUnit | None = None, extraction: Extraction | None = None, progress: Any = None, job: Any = None,
-    chunk_size: int = 50,
-) -> SettlementRun:
-    """统一结算 (a marketing department) or 单个分销商结算 (one agent); re-settlement when an agent
-    already has a bill for the period."""
+    unit: OrgUnit | None = None, extraction: Extraction | None = None,
+) -> SettlePlan:
+    """Every refusal of ``settle``, without writing anything: the web page checks a run with it
+    before queueing it, so bad input is refused at once (and the worker checks again)."""
     period = period.replace(day=1)
     if kind not in RunKind.values:
         raise InvalidInput(_("kind: choose unified, single, special or real-time."))
     if actor is not None:
         require_perm(actor, "settlement.add_settlementrun")
+        if extraction is None:  # the run extracts first
+            require_perm(actor, "settlement.add_extraction")
     _target(actor, agent, unit)
+    this_month = timezone.localdate().replace(day=1)
+    if period > this_month or (period == this_month and kind != RunKind.REALTIME):
+        # 实时结算 settles the month under way (its later unified run adjusts what it paid).
+        raise InvalidInput(_("period: only a month that has ended can be settled (real-time settlement: "
+                             "also the current month)."))
     if kind == RunKind.SINGLE and agent is None:
         raise InvalidInput(_("agent: a single-agent settlement needs an agent."))
     agents = list(_agents(agent, unit).order_by("pk"))
@@ -181,19 +215,30 @@ def settle(
     without = [a for a in agents if composite_of[a.pk] is None]
     if agent is not None and without:
         raise NoScheme(agent=agent.code, period=f"{period:%Y-%m}")
+    if extraction is not None and extraction.period != period:
+        raise InvalidInput(_("extraction: the extraction is of another period."))
+    if extraction is not None and not _covers(extraction, agent, unit):
+        raise InvalidInput(_("extraction: the extraction does not cover the agents to settle."))
+    return SettlePlan(period=period, agents=agents, composite_of=composite_of, without=without)
+
+
+def settle(
+    *, actor: Any, period: datetime.date, kind: str = RunKind.UNIFIED, agent: Agent | None = None,
+    unit: OrgUnit | None = None, extraction: Extraction | None = None, progress: Any = None, job: Any = None,
+    chunk_size: int = 50,
+) -> SettlementRun:
+    """统一结算 (a marketing department) or 单个分销商结算 (one agent); re-settlement when an agent
+    already has a bill for the period."""
+    plan = settle_plan(actor=actor, period=period, kind=kind, agent=agent, unit=unit, extraction=extraction)
+    period, agents, composite_of, without = plan.period, plan.agents, plan.composite_of, plan.without
     if extraction is None:
         extraction = extract(actor=actor, period=period, agent=agent, unit=unit)
-    elif extraction.period != period:
-        raise InvalidInput(_("extraction: the extraction is of another period."))
-    elif not _covers(extraction, agent, unit):
-        raise InvalidInput(_("extraction: the extraction does not cover the agents to settle."))
     settled = [a for a in agents if composite_of[a.pk] is not None]
     versions = _current_versions({c for c in composite_of.values() if c is not None})
     compiled = {v.pk: _compile(v) for vs in versions.values() for v in vs}
     with transaction.atomic():
-        top = SettlementRun.objects.select_for_update().aggregate(top=Max("number"))["top"] or 0
-        run = SettlementRun.objects.create(
-            number=top + 1, kind=kind, period=period, extraction=extraction, agent=agent,
+        run = _create_numbered(
+            SettlementRun, {}, kind=kind, period=period, extraction=extraction, agent=agent,
             org_unit=unit if unit is not None else agent.org_unit, job=job,
             without_scheme=[{"id": a.pk, "code": a.code, "name": a.name} for a in without],
             created_by=actor if getattr(actor, "pk", None) else None)
@@ -258,6 +303,7 @@ def _or(qs: list[Q]) -> Q:
 
 def _chunk(run: SettlementRun, chunk: list[Agent], composite_of: dict, versions: dict, compiled: dict) -> None:
     t_line, t_bill, t_row = BillLine._meta.db_table, AgentBill._meta.db_table, ExtractionRow._meta.db_table
+    t_item = ResourceItem._meta.db_table
     ids = [a.pk for a in chunk]
     in_chunk = ", ".join(str(int(i)) for i in ids)
     with transaction.atomic():
@@ -332,17 +378,29 @@ def _chunk(run: SettlementRun, chunk: list[Agent], composite_of: dict, versions:
                 f"UPDATE {t_bill} SET amount = COALESCE((SELECT ROUND(CAST(SUM(l.amount) AS NUMERIC), 2) "
                 f"FROM {t_line} l WHERE l.bill_id = {t_bill}.id AND l.kind IN ('{LineKind.NORMAL}', "
                 f"'{LineKind.ADJUST}')), 0) WHERE run_id = {int(run.pk)} AND agent_id IN ({in_chunk})")
+            # The numbers settled here are settled pickups (CH-07): no fee adjustment, no return.
+            true = "TRUE" if connection.vendor == "postgresql" else "1"
+            cur.execute(
+                f"UPDATE {t_item} SET settled = {true} WHERE kind = %s AND settled <> {true} "
+                f"AND agent_id IN ({in_chunk}) AND serial IN (SELECT l.msisdn FROM {t_line} l JOIN {t_bill} bl "
+                f"ON bl.id = l.bill_id WHERE bl.run_id = {int(run.pk)} AND bl.agent_id IN ({in_chunk}))",
+                [ResourceKind.NUMBER])
 
 
-def settle_with_progress(*, label: str, params: dict, actor: Any = None, echo: bool = False, **kwargs) -> SettlementRun:
-    """``settle`` with its progress recorded as a job run (the jobs page). A job row must be
-    visible to other sessions, so inside an outer transaction (tests) the run goes without one."""
+def settle_with_progress(*, label: str = "", params: dict | None = None, actor: Any = None, echo: bool = False,
+                         job_run_row: Any = None, **kwargs) -> SettlementRun:
+    """``settle`` with its progress recorded as a job run (the jobs page): a new one, or
+    ``job_run_row``, the one queued by ``settlement_run_start``. A job row must be visible to
+    other sessions, so inside an outer transaction (tests) the run goes without one."""
+    from django.urls import reverse
+
     from kams.system.jobs import job_run
 
-    if connection.in_atomic_block:
+    if connection.in_atomic_block and job_run_row is None:
         return settle(actor=actor, **kwargs)
-    with job_run("settlement.run", label=label, params=params, echo=echo,
+    with job_run("settlement.run", label=label, params=params, echo=echo, run=job_run_row,
                  actor=actor if getattr(actor, "pk", None) else None) as job:
         run = settle(actor=actor, progress=job, job=job.run, **kwargs)
-        job.run.result = {"run": run.number, "total": str(run.total), "bills": run.bills.count()}
+        job.run.result = {"run": run.number, "total": str(run.total), "bills": run.bills.count(),
+                          "settlement_run": run.pk, "url": reverse("settlement:run", args=[run.pk])}
     return run

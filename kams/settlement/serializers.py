@@ -7,7 +7,7 @@ from rest_framework import serializers
 from kams.channels.models import Agent
 from kams.org.models import OrgUnit
 from kams.settlement.enums import AdjustmentKind, RunKind, SchemeKind
-from kams.settlement.models import AgentBill, BillLine, BusinessScheme, SchemeVersion, SettlementRun
+from kams.settlement.models import AgentBill, BillLine, BusinessScheme, Extraction, SchemeVersion, SettlementRun
 
 
 class SettlementSchemeVersionSerializer(serializers.ModelSerializer):
@@ -58,6 +58,13 @@ class SettlementRunStartSerializer(serializers.Serializer):
                                                default=None)
     unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all(), required=False, allow_null=True,
                                               default=None)
+    extraction = serializers.PrimaryKeyRelatedField(queryset=Extraction.objects.all(), required=False,
+                                                    allow_null=True, default=None)
+
+
+class SettlementRunQueuedSerializer(serializers.Serializer):
+    job = serializers.IntegerField(help_text="The job run: /api/v1/system/jobs/{job}/")
+    period = serializers.CharField()
 
 
 class SettlementBillLineSerializer(serializers.ModelSerializer):

@@ -7,7 +7,7 @@ from functools import cached_property
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
@@ -30,6 +30,7 @@ from kams.settlement.forms import (
     VariableForm,
     parse_steps,
 )
+from kams.settlement.jobs import JOB_NAME, settlement_run_start
 from kams.settlement.models import (
     AgentBill,
     AgentScheme,
@@ -39,17 +40,20 @@ from kams.settlement.models import (
     SettlementRun,
     SettlementVariable,
 )
-from kams.settlement.run import extract, parse_period, settle_with_progress
+from kams.settlement.run import extract, parse_period
 from kams.settlement.variables import REGISTRY
+from kams.system.models import JobRun, JobState
 from kams.web.lists import ListPage
 from kams.web.pages import ServiceFormPage
 
 
 class _List(ListPage):
-    """A list with buttons above it: ``actions`` = [(permission, url name, label, icon)]."""
+    """A list with buttons above it: ``actions`` = [(permission, url name, label, icon)]; with
+    ``edit`` = (permission, url name), each row links to its edit page for those who may edit."""
 
     template_name = "settlement/list.html"
     actions: list = []
+    edit: tuple[str, str] | None = None
     unscoped = False
 
     def get_queryset(self):
@@ -62,10 +66,33 @@ class _List(ListPage):
                                    if user.has_perm(perm)]
         return context
 
+    def row_url(self, row):
+        if self.edit is None:
+            return super().row_url(row)
+        perm, name = self.edit
+        return reverse(name, args=[row.pk]) if self.request.user.has_perm(perm) else None
+
 
 class _Form(ServiceFormPage):
+    """A form whose page cancels to, and after saving returns to, the list ``list_url``
+    (a URL name); with ``model`` set, ``obj`` is the row of the URL's ``pk`` (None without one)."""
+
+    list_url = ""
+    model = None
+
     def extra_form_kwargs(self) -> dict:
         return {"user": self.request.user}
+
+    @cached_property
+    def obj(self):
+        return get_object_or_404(self.model, pk=self.kwargs["pk"]) if "pk" in self.kwargs else None
+
+    @property
+    def cancel_url(self):
+        return reverse(self.list_url) if self.list_url else None
+
+    def success_url_for(self, obj):
+        return reverse(self.list_url)
 
 
 class VariableList(_List):
@@ -74,6 +101,7 @@ class VariableList(_List):
     unscoped = True
     title = _("Settlement variables")
     export_name = "settlement-variables"
+    edit = ("settlement.change_settlementvariable", "settlement:variable_edit")
     columns = [
         (_("Variable"), lambda v: v.name),
         (_("Meaning"), lambda v: str(REGISTRY[v.name].label) if v.name in REGISTRY else ""),
@@ -83,20 +111,13 @@ class VariableList(_List):
         (_("Org units"), lambda v: ", ".join(u.name for u in v.units.all()) or gettext("All")),
     ]
 
-    def row_url(self, row):
-        return reverse("settlement:variable_edit", args=[row.pk]) if self.request.user.has_perm(
-            "settlement.change_settlementvariable") else None
-
 
 class VariableEdit(_Form):
     permission_required = "settlement.change_settlementvariable"
     form_class = VariableForm
-    cancel_url = reverse_lazy("settlement:variables")
+    model = SettlementVariable
+    list_url = "settlement:variables"
     success_message = _("The variable's scope is saved.")
-
-    @cached_property
-    def obj(self):
-        return get_object_or_404(SettlementVariable, pk=self.kwargs["pk"])
 
     def get_initial(self):
         return {"enabled": self.obj.enabled, "businesses": self.obj.businesses, "units": list(self.obj.units.all())}
@@ -108,9 +129,6 @@ class VariableEdit(_Form):
         d = form.cleaned_data
         return services.set_variable_scope(actor=self.request.user, variable=self.obj, enabled=d["enabled"],
                                            businesses=d["businesses"], units=list(d["units"]))
-
-    def success_url_for(self, obj):
-        return reverse("settlement:variables")
 
 
 class SchemeList(_List):
@@ -175,7 +193,7 @@ class SchemeCreate(_Form):
     form_class = SchemeForm
     template_name = "settlement/scheme_form.html"
     title = _("Business settlement scheme")
-    cancel_url = reverse_lazy("settlement:schemes")
+    list_url = "settlement:schemes"
     success_message = _("The scheme version is saved.")
 
     def get_initial(self):
@@ -205,6 +223,7 @@ class CompositeList(_List):
     unscoped = True
     title = _("Composite settlement schemes")
     export_name = "settlement-composites"
+    edit = ("settlement.change_compositescheme", "settlement:composite_edit")
     actions = [("settlement.add_compositescheme", "settlement:composite_create", _("New composite scheme"),
                 "bi-plus-lg")]
     columns = [
@@ -213,24 +232,17 @@ class CompositeList(_List):
         (_("Business schemes"), lambda c: ", ".join(s.code for s in c.schemes.all())),
     ]
 
-    def row_url(self, row):
-        return reverse("settlement:composite_edit", args=[row.pk]) if self.request.user.has_perm(
-            "settlement.change_compositescheme") else None
-
 
 class CompositeEdit(_Form):
     permission_required = "settlement.add_compositescheme"
     form_class = CompositeForm
     title = _("Composite settlement scheme")
-    cancel_url = reverse_lazy("settlement:composites")
+    model = CompositeScheme
+    list_url = "settlement:composites"
     success_message = _("The composite scheme is saved.")
 
     def extra_form_kwargs(self):
         return {}
-
-    @cached_property
-    def obj(self):
-        return get_object_or_404(CompositeScheme, pk=self.kwargs["pk"]) if "pk" in self.kwargs else None
 
     def get_initial(self):
         if self.obj is None:
@@ -241,9 +253,6 @@ class CompositeEdit(_Form):
         d = form.cleaned_data
         return services.save_composite(actor=self.request.user, code=d["code"], name=d["name"],
                                        schemes=list(d["schemes"]), composite=self.obj)
-
-    def success_url_for(self, obj):
-        return reverse("settlement:composites")
 
 
 class AgentSchemeList(_List):
@@ -276,7 +285,7 @@ class AgentSchemeEdit(_Form):
     permission_required = "settlement.change_agentscheme"
     form_class = AgentSchemeForm
     title = _("Assign a settlement scheme")
-    cancel_url = reverse_lazy("settlement:agent_schemes")
+    list_url = "settlement:agent_schemes"
     success_message = _("The agent's settlement scheme is saved.")
 
     def perform(self, form):
@@ -284,9 +293,6 @@ class AgentSchemeEdit(_Form):
         return services.assign_scheme(actor=self.request.user, agent=d["agent"], primary=d["primary"],
                                       fallback=d["fallback"], valid_from=d["valid_from"],
                                       valid_until=d["valid_until"])
-
-    def success_url_for(self, obj):
-        return reverse("settlement:agent_schemes")
 
 
 def _target(d) -> dict:
@@ -313,14 +319,11 @@ class ExtractionCreate(_Form):
     permission_required = "settlement.add_extraction"
     form_class = TargetForm
     title = _("Extract subscribers and bills")
-    cancel_url = reverse_lazy("settlement:extractions")
+    list_url = "settlement:extractions"
     success_message = _("The extraction is done.")
 
     def perform(self, form):
         return extract(actor=self.request.user, **_target(form.cleaned_data))
-
-    def success_url_for(self, obj):
-        return reverse("settlement:extractions")
 
 
 class RunList(_List):
@@ -328,6 +331,7 @@ class RunList(_List):
     model = SettlementRun
     title = _("Settlement runs")
     export_name = "settlement-runs"
+    template_name = "settlement/runs.html"
     actions = [("settlement.add_settlementrun", "settlement:run_create", _("Start a settlement"), "bi-play")]
     columns = [
         (_("Run"), lambda r: r.number),
@@ -343,24 +347,26 @@ class RunList(_List):
     def row_url(self, row):
         return reverse("settlement:run", args=[row.pk])
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        jobs = list(JobRun.objects.filter(name=JOB_NAME).order_by("-created_at", "-id")[:5])
+        context.update(jobs=jobs, jobs_running=any(j.state in (JobState.QUEUED, JobState.RUNNING) for j in jobs))
+        return context
+
 
 class RunCreate(_Form):
-    """Runs now, with its progress recorded as a job (jobs page); ``kams settle`` does the same."""
+    """Checks the run at once and queues it for ``kams worker``: its progress shows on the runs
+    list and the jobs page (``kams settle`` settles in the foreground)."""
 
     permission_required = "settlement.add_settlementrun"
     form_class = RunForm
     title = _("Start a settlement")
-    cancel_url = reverse_lazy("settlement:runs")
-    success_message = _("The settlement run is done.")
+    list_url = "settlement:runs"
+    success_message = _("The settlement run is queued; its progress shows on the runs list and the jobs page.")
 
     def perform(self, form):
-        kind, period = form.cleaned_data["kind"], form.cleaned_data["period"]
-        return settle_with_progress(label=gettext("Settlement %(period)s") % {"period": period},
-                                    params={"period": period, "kind": kind}, actor=self.request.user, kind=kind,
+        return settlement_run_start(actor=self.request.user, kind=form.cleaned_data["kind"],
                                     extraction=form.cleaned_data["extraction"], **_target(form.cleaned_data))
-
-    def success_url_for(self, obj):
-        return reverse("settlement:run", args=[obj.pk])
 
 
 class RunDetail(PermissionRequiredMixin, TemplateView):
@@ -386,7 +392,7 @@ class BillList(_List):
         (_("Re-settlement"), lambda b: gettext("Yes") if b.original_id else ""),
         (_("Settled amount"), lambda b: b.amount),
         (_("Rewards and fines"), lambda b: b.adjustments),
-        (_("Net"), lambda b: b.net),
+        (_("Net amount"), lambda b: b.net),
         (_("State"), lambda b: b.get_state_display()),
     ]
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from kams.settlement import services
 from kams.settlement.enums import SchemeKind
 from kams.settlement.models import BusinessScheme
 from kams.settlement.testing import add_subscriber, last_period
+from kams.settlement.variables import ensure_variables
+from kams.system.models import JobRun
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/channels/settlement"
@@ -20,7 +23,9 @@ def client_for(user) -> APIClient:
     return client
 
 
+@pytest.mark.django_db(transaction=True)  # the run is queued on commit and settled by the worker
 def test_scheme_run_bill_round_trip(channels, bills):
+    ensure_variables()  # a flush before this test removes the migration's rows
     cm, period = channels.user("js_channel"), last_period()
     api = client_for(cm)
     bad = api.post(f"{BASE}/schemes/", {"code": "m", "name": "M", "business": "mobile", "kind": "commission",
@@ -37,8 +42,17 @@ def test_scheme_run_bill_round_trip(channels, bills):
     services.assign_scheme(actor=cm, agent=a1, primary=composite)
     add_subscriber(a1, "13900000001", period.replace(day=2))
     bills.add(period, "13900000001", fee_mobile=30)
-    run = api.post(f"{BASE}/runs/", {"period": f"{period:%Y-%m}", "kind": "single", "agent": a1.pk}, format="json")
-    assert run.status_code == 201 and run.json()["total"] == "50.00"
+    future = api.post(f"{BASE}/runs/", {"period": "2999-01", "kind": "single", "agent": a1.pk}, format="json")
+    assert future.status_code == 400 and "ended" in future.json()["message"]
+    assert not JobRun.objects.exists()
+    queued = api.post(f"{BASE}/runs/", {"period": f"{period:%Y-%m}", "kind": "single", "agent": a1.pk},
+                      format="json")
+    assert queued.status_code == 202 and queued.json()["period"] == f"{period:%Y-%m}"
+    call_command("worker", "--batch")
+    job = api.get(f"/api/v1/system/jobs/{queued.json()['job']}/").json()
+    assert job["state"] == "succeeded" and job["result"]["total"] == "50.00"
+    run = api.get(f"{BASE}/runs/{job['result']['settlement_run']}/")
+    assert run.status_code == 200 and run.json()["total"] == "50.00"
     bill = api.get(f"{BASE}/bills/").json()["results"][0]
     assert bill["agent_code"] == "A32010001" and bill["lines"][0]["amount"] == "50.00"
     fine = api.post(f"{BASE}/bills/{bill['id']}/adjust/", {"kind": "fine", "amount": "10", "reason": "Late"},

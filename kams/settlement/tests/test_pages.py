@@ -10,7 +10,9 @@ from django.urls import reverse
 from kams.settlement import services
 from kams.settlement.enums import BillState, SchemeKind
 from kams.settlement.models import AgentBill, BusinessScheme, SettlementRun, SettlementVariable
+from kams.settlement.run import settle
 from kams.settlement.testing import add_subscriber, last_period
+from kams.system.models import JobRun
 
 pytestmark = pytest.mark.django_db
 
@@ -83,8 +85,9 @@ def test_run_bill_and_payout_pages(client, channels, setup):
     client.force_login(setup["cm"])
     response = client.post(reverse("settlement:run_create"), {
         "period": f"{setup['period']:%Y-%m}", "kind": "unified", "unit": channels.units["NJ-SCB"].pk})
-    assert response.status_code == 302
-    run = SettlementRun.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("settlement:runs")
+    assert JobRun.objects.get().name == "settlement.run"  # queued; the worker settles it (test_jobs.py)
+    run = settle(actor=setup["cm"], period=setup["period"], kind="unified", unit=channels.units["NJ-SCB"])
     page = client.get(reverse("settlement:run", args=[run.pk])).content.decode()
     assert "A00000001" in page  # the national agent has no scheme
     bill = AgentBill.objects.get()
@@ -107,7 +110,7 @@ def test_single_run_for_agent_without_scheme_shows_error(client, channels, setup
     response = client.post(reverse("settlement:run_create"), {
         "period": f"{setup['period']:%Y-%m}", "kind": "single", "agent": channels.agents["national"].pk})
     assert response.status_code == 200 and "A00000001" in response.content.decode()
-    assert not SettlementRun.objects.exists()
+    assert not SettlementRun.objects.exists() and not JobRun.objects.exists()
 
 
 def test_settle_command(channels, setup):

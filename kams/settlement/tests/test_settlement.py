@@ -297,3 +297,19 @@ def test_permissions_and_scope(channels, period):
     with pytest.raises(PermissionDenied):
         settle(actor=sz, period=period, kind=RunKind.SINGLE, agent=channels.agents["nj_a1"])
     assert BillLine.objects.count() == 0
+
+
+def test_settled_numbers_are_marked_settled_pickups(channels, a1_setup, period, cm):
+    """CH-07: a number that earned its agent a settlement line is a settled pickup; a number
+    without a line (paid 29, below the condition), or another agent's, is not."""
+    from kams.resources.enums import ItemState, ResourceKind
+    from kams.resources.models import ResourceItem
+
+    a1, unit = channels.agents["nj_a1"], channels.units["NJ-XJK"]
+    ResourceItem.objects.bulk_create([
+        ResourceItem(kind=ResourceKind.NUMBER, serial=serial, org_unit=unit, agent=agent, state=ItemState.ENTERED)
+        for serial, agent in (("13900000000", a1), ("13900009998", a1), ("13900000001", channels.agents["nj_a2"]))
+    ])
+    settle(actor=cm, period=period, kind=RunKind.SINGLE, agent=a1)
+    settled = dict(ResourceItem.objects.values_list("serial", "settled"))
+    assert settled == {"13900000000": True, "13900009998": False, "13900000001": False}
