@@ -20,6 +20,30 @@ def login(page, url: str, username: str) -> None:
     page.wait_for_url(f"{url}/")
 
 
+def channel_screens(browser, url: str) -> None:
+    """The channels (issue 6) as the province channel manager sees them: agents, one agent's
+    accounts, a settlement run, an evaluation ranking and the pickup orders."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    login(page, url, "js_channel")
+    page.goto(f"{url}/channels/?sort=code")
+    page.screenshot(path=OUT / "channels-agents.png")
+    page.click("#list-table tbody tr:first-child a")  # the national agent: every sub-account in use
+    page.wait_for_selector("#agent-accounts")
+    page.screenshot(path=OUT / "channels-agent.png")
+    page.goto(f"{url}/channels/settlement/")
+    page.click("#list-table tbody tr:first-child a")  # the newest run
+    page.wait_for_selector("#run-bills")
+    page.screenshot(path=OUT / "channels-settlement-run.png")
+    page.goto(f"{url}/channels/stats/")
+    page.click("#list-table tbody tr:first-child a")  # the latest month's evaluation
+    page.wait_for_selector("#chart-ranking canvas")
+    page.wait_for_timeout(1500)  # let the chart finish its animation
+    page.screenshot(path=OUT / "channels-ranking.png")
+    page.goto(f"{url}/resources/pickups/")
+    page.screenshot(path=OUT / "channels-pickups.png")
+    page.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", default="http://127.0.0.1:8000")
@@ -51,6 +75,7 @@ def main() -> None:
         login(phone, args.url, "nj_manager1")
         phone.wait_for_timeout(800)
         phone.screenshot(path=OUT / "phone.png", full_page=True)
+        channel_screens(browser, args.url)
         browser.close()
 
 
