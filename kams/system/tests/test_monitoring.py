@@ -67,6 +67,17 @@ def test_jobs_page_shows_progress_and_polls_while_running(province, page_client_
 
 
 @pytest.mark.django_db
+def test_jobs_page_links_a_finished_jobs_result(province, page_client_for):
+    JobRun.objects.create(name="settlement.run", state=JobState.SUCCEEDED, progress_done=1, progress_total=1,
+                          result={"run": 7, "url": "/channels/settlement/runs/7/"})
+    JobRun.objects.create(name="settlement.run", state=JobState.RUNNING, result={"url": "/not/yet/"})
+
+    page = page_client_for("admin").get("/system/jobs/").content.decode()
+
+    assert 'href="/channels/settlement/runs/7/" class="job-result"' in page and "/not/yet/" not in page
+
+
+@pytest.mark.django_db
 def test_jobs_api_lists_runs(province, api_client_for):
     JobRun.objects.create(name="demo.load", state=JobState.SUCCEEDED, progress_done=2, progress_total=2)
 
