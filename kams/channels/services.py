@@ -176,10 +176,21 @@ def agent_register(*, actor: Any, agent: Agent, note: str) -> Agent:
     note = (note or "").strip()
     if not note:
         raise InvalidInput(_("note: say what the review of the application found."))
+    from kams.service.enums import CaseStatus
+
     case = agent_case(agent)
-    if case is not None and _case_rejected(case):
+    status = Agent.objects.filter(pk=agent.pk).values_list("status", flat=True).get()  # not the caller's copy
+    if status == AgentStatus.APPLIED and case is not None and _case_rejected(case):
         raise AgentWrongStatus(agent=agent, status=_("refused by its qualification case %(case)s") % {"case": case.number})
-    return _register(actor, agent, note)
+    with transaction.atomic():
+        agent = _register(actor, agent, note)
+        if case is not None and case.status == CaseStatus.OPEN:
+            # Registered by a decision outside the process: its case ends here, with the reason.
+            from kams.service.services import case_cancel
+
+            case_cancel(actor=actor, case=case, permission="channels.register_agent",
+                        reason=_("Registered directly by the channel manager: %(note)s") % {"note": note})
+    return agent
 
 
 def agent_approve(*, actor: Any, agent: Agent, note: str) -> Agent:

@@ -461,8 +461,11 @@ def workitems_reassign(*, actor: Any, source: Staff, target: Staff, reason: str)
 
 
 @transaction.atomic
-def case_cancel(*, actor: Any, case: Case, reason: str) -> Case:
-    require_perm(actor, "service.cancel_case")
+def case_cancel(*, actor: Any, case: Case, reason: str, permission: str = "service.cancel_case") -> Case:
+    """Cancel an open case. ``permission``: a domain whose own decision supersedes its case
+    (an agent registered directly ends its qualification case) names the permission of that
+    decision."""
+    require_perm(actor, permission)
     require_in_scope(actor, case)
     if not reason.strip():
         raise InvalidInput(_("reason: say why the case is cancelled."))

@@ -111,6 +111,20 @@ def test_register_needs_a_review_note_then_opens_accounts_and_records_the_level(
     with pytest.raises(AgentWrongStatus):
         services.agent_register(actor=manager, agent=agent, note="again")
     assert ledger.ledger_check() == []
+    # Registered outside the process: the qualification case ends, saying why.
+    case = services.agent_case(agent)
+    assert case.status == "cancelled" and not case.work_items.filter(status="open").exists()
+    assert "资质齐全，保证金到位" in case.events.get(kind="cancelled").text
+
+
+def test_a_deregistered_agent_may_register_again(channels):
+    agent, manager = _apply(channels), channels.user("js_channel")
+    services.agent_register(actor=manager, agent=agent, note="ok")
+    services.agent_deregister(actor=manager, agent=agent, reason="停业")
+    services.agent_register(actor=manager, agent=agent, note="复业")
+    agent.refresh_from_db()
+    assert agent.status == AgentStatus.REGISTERED
+    assert AgentLevelChange.objects.filter(agent=agent, kind=LevelChangeKind.REGISTRATION).count() == 2
 
 
 def test_register_is_refused_when_the_qualification_case_was_cancelled(channels):
