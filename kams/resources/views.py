@@ -31,20 +31,6 @@ from kams.web.pages import ServiceFormPage
 # --- Page bases ---------------------------------------------------------------------------------------
 
 
-class _ScopedListPage(ListPage):
-    """A list read through a scoped selector, ``rows_for(user)``; a row opens the page named
-    ``row_route``."""
-
-    rows_for: Callable[[Any], Any]
-    row_route = ""
-
-    def get_queryset(self):
-        return self.rows_for(self.request.user)
-
-    def row_url(self, row):
-        return reverse(self.row_route, args=[row.pk])
-
-
 class _UserFormPage(ServiceFormPage):
     """A service form that offers only what the user may see (units, stock nodes, agents)."""
 
@@ -93,7 +79,7 @@ class StockPage(PermissionRequiredMixin, TemplateView):
                                         **kwargs)
 
 
-class ItemListPage(_ScopedListPage):
+class ItemListPage(ListPage):
     """资源查询: items by serial, kind, state, holder."""
 
     permission_required = "resources.view_resourceitem"
@@ -250,7 +236,7 @@ class RuleDeleteView(PermissionRequiredMixin, View):
 # --- Pickups ---------------------------------------------------------------------------------
 
 
-class PickupListPage(_ScopedListPage):
+class PickupListPage(ListPage):
     """领用单查询."""
 
     permission_required = "resources.view_pickuporder"
@@ -401,7 +387,7 @@ class FeeAdjustPage(_UserFormPage):
         return reverse("resources:pickup", args=[obj.order_id]) if obj.order_id else reverse("resources:pickups")
 
 
-class MovementListPage(_ScopedListPage):
+class MovementListPage(ListPage):
     """库存流水: every move of every item, append-only; Excel export."""
 
     permission_required = "resources.view_movement"

@@ -32,20 +32,6 @@ from kams.web.pages import ServiceFormPage
 # --- Page bases ---------------------------------------------------------------------------------
 
 
-class _ScopedListPage(ListPage):
-    """A list read through a scoped selector, ``rows_for(user)``; a row opens the page named
-    ``row_route`` when there is one."""
-
-    rows_for: Callable[[Any], Any]
-    row_route = ""
-
-    def get_queryset(self):
-        return self.rows_for(self.request.user)
-
-    def row_url(self, row):
-        return reverse(self.row_route, args=[row.pk]) if self.row_route else None
-
-
 class _DetailPage(PermissionRequiredMixin, TemplateView):
     """The page of one ``record`` found through ``rows_for(user)``: not found outside the
     reader's scope."""
@@ -69,7 +55,7 @@ class _ServiceFormPage(ServiceFormPage):
 # --- Handset models and subsidy levels ----------------------------------------------------------
 
 
-class HandsetModelListPage(_ScopedListPage):
+class HandsetModelListPage(ListPage):
     """终端机型."""
 
     permission_required = "terminals.view_handsetmodel"
@@ -125,7 +111,7 @@ class HandsetModelEditPage(HandsetModelCreatePage):
         return self.service(actor=self.request.user, handset_model=self.handset_model, **form.cleaned_data)
 
 
-class SubsidyLevelListPage(_ScopedListPage):
+class SubsidyLevelListPage(ListPage):
     """终端补贴额度: every version, the one in force on a date by the filter."""
 
     permission_required = "terminals.view_subsidylevel"
@@ -166,7 +152,7 @@ class SubsidyLevelCreatePage(_ServiceFormPage):
 # --- Subsidised sales --------------------------------------------------------------------------
 
 
-class SaleListPage(_ScopedListPage):
+class SaleListPage(ListPage):
     """补贴终端销售: IMEI ↔ number ↔ agent ↔ subsidy."""
 
     permission_required = "terminals.view_subsidisedsale"
@@ -230,7 +216,7 @@ class SaleCreatePage(_ServiceFormPage):
 # --- Observations -------------------------------------------------------------------------------
 
 
-class ImportListPage(_ScopedListPage):
+class ImportListPage(ListPage):
     """Network observation imports (IMEI seen with a number), with their results."""
 
     permission_required = "terminals.view_observationimport"
@@ -287,7 +273,7 @@ class ImportDetailPage(_DetailPage):
 # --- Flags ----------------------------------------------------------------------------------------
 
 
-class AnomalyListPage(_ScopedListPage):
+class AnomalyListPage(ListPage):
     """窜机窜卡: flags found by comparing the network observations with the bindings."""
 
     permission_required = "terminals.view_anomaly"

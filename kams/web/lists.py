@@ -7,11 +7,16 @@
         columns = [(_("Name"), lambda s: s.name), ...]
         sort_fields = {"name": "name", "unit": "org_unit__path"}
         export_name = "staff"
+
+A list read through a domain's scoped selector sets ``rows_for = staticmethod(selector)``
+(called with the user) instead of ``model``; ``row_route`` names the page a row opens.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.paginator import Paginator
+from django.urls import reverse
 from django.views.generic import TemplateView
 
 from kams.org.scoping import ScopedPageMixin
@@ -28,11 +33,15 @@ class ListPage(ScopedPageMixin, TemplateView):
     export_name: str = "export"
     title: Any = ""
     template_name = "web/list.html"
+    rows_for: Callable[[Any], Any] | None = None  # a scoped selector: rows_for(user)
+    row_route: str = ""  # the URL name of a row's page, reversed with its pk
 
     def get_base_queryset(self):
         return self.model._default_manager.all()
 
     def get_queryset(self):
+        if self.rows_for is not None:
+            return self.rows_for(self.request.user)
         return self.get_base_queryset().visible_to(self.request.user)
 
     def filtered(self):
@@ -65,7 +74,7 @@ class ListPage(ScopedPageMixin, TemplateView):
 
     def row_url(self, row: Any) -> str | None:
         """The detail page of a row, linked from its first cell."""
-        return None
+        return reverse(self.row_route, args=[row.pk]) if self.row_route else None
 
     def get(self, request, *args, **kwargs):
         self.object_list = self.filtered()
