@@ -56,3 +56,22 @@ class Bills:
         fees.setdefault("arrears", fees["total"] - fees["paid"])
         return BillSummary.objects.create(period=period, customer=self.customer, account=self.account, msisdn=msisdn,
                                           batch=self.batch(period), **fees)
+
+
+def one_scheme_setup(channels, bills: Bills, *, msisdn: str = "13900000001", name: str = "Mobile",
+                     composite_name: str = "Standard") -> dict:
+    """nj_a1 settled by a commission of 50 yuan per new mobile subscriber who paid 30 or more
+    (scheme ``mob``, composite ``std``), with one such subscriber (35 yuan) last month."""
+    from kams.settlement import services
+    from kams.settlement.enums import SchemeKind
+    from kams.settlement.variables import ensure_variables
+
+    ensure_variables()  # installed by migration; a transactional test's flush removes them
+    cm, period, a1 = channels.user("js_channel"), last_period(), channels.agents["nj_a1"]
+    version = services.save_scheme(actor=cm, code="mob", name=name, business="mobile", kind=SchemeKind.COMMISSION,
+                                   condition="paid >= 30", steps=[{"from": 1, "amount": "50"}])
+    composite = services.save_composite(actor=cm, code="std", name=composite_name, schemes=[version.scheme])
+    services.assign_scheme(actor=cm, agent=a1, primary=composite)
+    add_subscriber(a1, msisdn, period.replace(day=3))
+    bills.add(period, msisdn, fee_mobile=35)
+    return {"cm": cm, "period": period, "version": version, "composite": composite}

@@ -64,3 +64,21 @@ def phone(browser):
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def login(live_server):
+    """``login(page, username)``: sign in through the login page (test password) and land on
+    the home page."""
+    from playwright.sync_api import expect
+
+    from kams.org.testing import TEST_PASSWORD
+
+    def log_in(page, username: str) -> None:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", TEST_PASSWORD)
+        page.click("#login-submit")
+        expect(page).to_have_url(f"{live_server.url}/")
+
+    return log_in

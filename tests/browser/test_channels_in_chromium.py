@@ -13,31 +13,20 @@ from playwright.sync_api import expect
 from kams.channels.enums import SubAccountKind
 from kams.channels.models import AgentSubscriber, LedgerAccount
 from kams.channels.services import account_payment
-from kams.org.testing import TEST_PASSWORD
 from kams.resources import services as resources
 from kams.resources.enums import FlowOperation, ItemState, ResourceKind
 from kams.resources.models import PickupOrder, ResourceItem
 from kams.returnforms.models import FormEntry, Handover
-from kams.settlement import services as settlement
-from kams.settlement.enums import AdjustmentKind, SchemeKind
+from kams.settlement.enums import AdjustmentKind
 from kams.settlement.models import AgentBill
 from kams.settlement.run import settle
-from kams.settlement.testing import Bills, add_subscriber, last_period
-from kams.settlement.variables import ensure_variables
+from kams.settlement.testing import Bills, one_scheme_setup
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NUMBERS = ("13900000001", "13900000100")  # 100 numbers at 新街口营销部, 50 yuan each
 SIMS = ("8986010000000000001", "8986010000000001000")  # 1,000 SIM cards there, 10 yuan each
 SETTLED_NUMBER = "13800000001"  # nj_a1's subscriber of last month, in the settlement run
-
-
-def _login(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", TEST_PASSWORD)
-    page.click("#login-submit")
-    expect(page).to_have_url(f"{live_server.url}/")
 
 
 def _stock(channels):
@@ -59,16 +48,9 @@ def _stock(channels):
 def _settled_month(channels, customers):
     """Last month settled for 南京市场部: nj_a1 brought in one subscriber who paid 35 yuan, and
     the scheme pays 50 yuan for each such subscriber."""
-    ensure_variables()  # installed by migration; the flush of an earlier transactional test removed them
-    manager = channels.user("js_channel")
-    period = last_period()
-    version = settlement.save_scheme(actor=manager, code="mob", name="手机新用户佣金", business="mobile",
-                                     kind=SchemeKind.COMMISSION, condition="paid >= 30",
-                                     steps=[{"from": 1, "amount": "50"}])
-    composite = settlement.save_composite(actor=manager, code="std", name="标准结算方案", schemes=[version.scheme])
-    settlement.assign_scheme(actor=manager, agent=channels.agents["nj_a1"], primary=composite)
-    add_subscriber(channels.agents["nj_a1"], SETTLED_NUMBER, period.replace(day=3))
-    Bills(customers["nj_m1"]).add(period, SETTLED_NUMBER, fee_mobile=35)
+    setup = one_scheme_setup(channels, Bills(customers["nj_m1"]), msisdn=SETTLED_NUMBER, name="手机新用户佣金",
+                             composite_name="标准结算方案")
+    manager, period = setup["cm"], setup["period"]
     return settle(actor=manager, period=period, unit=channels.units["NJ-SCB"])
 
 
@@ -76,7 +58,7 @@ def _balances(agent) -> dict[str, Decimal]:
     return dict(LedgerAccount.objects.filter(agent=agent).values_list("kind", "balance"))
 
 
-def test_channel_manager_story(channels, customers, live_server, page):
+def test_channel_manager_story(login, channels, customers, live_server, page):
     failed = []
     page.on("requestfailed", lambda request: failed.append(request.url))
     page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
@@ -87,7 +69,7 @@ def test_channel_manager_story(channels, customers, live_server, page):
                     amount="300", memo="预存")
     url = live_server.url
 
-    _login(page, live_server, "js_channel")
+    login(page, "js_channel")
 
     # The agent list, narrowed to one agent, and its detail page.
     page.goto(f"{url}/channels/")

@@ -7,22 +7,14 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from kams.org.testing import TEST_PASSWORD, make_staff
+from kams.org.testing import make_staff
 from kams.service import services
 from kams.service.models import WorkItem
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _login(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", TEST_PASSWORD)
-    page.click("#login-submit")
-    expect(page).to_have_url(f"{live_server.url}/")
-
-
-def test_step_form_diagram_and_board(service_people, customers, live_server, page):
+def test_step_form_diagram_and_board(login, service_people, customers, live_server, page):
     """A level-1 fault: the customer representative takes it, the diagram marks the step,
     the director's board shows yesterday's fault as late and drills down to it."""
     failed = []
@@ -35,7 +27,7 @@ def test_step_form_diagram_and_board(service_people, customers, live_server, pag
     late = services.case_open(actor=p.user("nj_director"), process="fault_level1", customer=customers["nj_m1"],
                               title="昨天的故障", data=data, now=timezone.now() - datetime.timedelta(days=1))
 
-    _login(page, live_server, "nj_rep")
+    login(page, "nj_rep")
     page.goto(f"{live_server.url}/service/")
     expect(page.locator("#my-steps")).to_contain_text(case.number)
     page.click(f"#my-steps >> text={case.number}")
@@ -51,7 +43,7 @@ def test_step_form_diagram_and_board(service_people, customers, live_server, pag
     expect(page.locator("#bpmn-canvas .step-done")).to_have_count(1)
 
     page.context.clear_cookies()
-    _login(page, live_server, "nj_director")
+    login(page, "nj_director")
     page.goto(f"{live_server.url}/service/board/")
     expect(page.locator("#late-total")).to_have_text("1")
     page.click("#late-total")

@@ -6,26 +6,17 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from kams.org.testing import TEST_PASSWORD
 from kams.system.models import JobRun, JobState
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _login(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", TEST_PASSWORD)
-    page.click("#login-submit")
-    expect(page).to_have_url(f"{live_server.url}/")
-
-
-def test_login_home_charts_and_staff_search(province, live_server, page):
+def test_login_home_charts_and_staff_search(login, province, live_server, page):
     failed = []
     page.on("requestfailed", lambda request: failed.append(request.url))
     page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
 
-    _login(page, live_server, "nj_director")
+    login(page, "nj_director")
 
     expect(page.locator("#chart-units canvas")).to_have_count(1)
     expect(page.locator("#chart-activity canvas")).to_have_count(1)
@@ -48,8 +39,8 @@ def test_wrong_password_shows_a_generic_error(province, live_server, page):
     expect(page).to_have_url(re.compile(r"/accounts/login/$"))
 
 
-def test_language_switch(province, live_server, page):
-    _login(page, live_server, "nj_director")
+def test_language_switch(login, province, live_server, page):
+    login(page, "nj_director")
 
     page.select_option("#language-form select", "en")
 
@@ -57,9 +48,9 @@ def test_language_switch(province, live_server, page):
     expect(page.locator("#main-menu")).to_contain_text("Operation log")
 
 
-def test_job_progress_bar_moves_without_reload(province, live_server, page):
+def test_job_progress_bar_moves_without_reload(login, province, live_server, page):
     job = JobRun.objects.create(name="points.run", label="月度积分计算", state=JobState.RUNNING, progress_total=200, progress_done=20)
-    _login(page, live_server, "admin")
+    login(page, "admin")
     page.goto(f"{live_server.url}/system/jobs/")
     expect(page.locator("#job-rows .progress-bar").first).to_have_text("10%")
 
@@ -68,8 +59,8 @@ def test_job_progress_bar_moves_without_reload(province, live_server, page):
     expect(page.locator("#job-rows .progress-bar").first).to_have_text("75%", timeout=10000)
 
 
-def test_phone_menu_opens_from_the_toggler(province, live_server, phone):
-    _login(phone, live_server, "nj_manager1")
+def test_phone_menu_opens_from_the_toggler(login, province, live_server, phone):
+    login(phone, "nj_manager1")
     expect(phone.locator("#sidebar")).not_to_be_visible()
 
     phone.click(".navbar-toggler")

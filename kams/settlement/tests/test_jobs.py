@@ -14,13 +14,11 @@ from django.utils import timezone
 
 from kams.audit.models import AuditEntry
 from kams.core.errors import InvalidInput
-from kams.settlement import services
-from kams.settlement.enums import RunKind, SchemeKind
+from kams.settlement.enums import RunKind
 from kams.settlement.errors import NoScheme
 from kams.settlement.jobs import settlement_run_start
 from kams.settlement.models import AgentBill, Extraction, SettlementRun
-from kams.settlement.testing import add_subscriber, last_period
-from kams.settlement.variables import ensure_variables
+from kams.settlement.testing import add_subscriber, one_scheme_setup
 from kams.system.models import JobRun, JobState
 
 pytestmark = pytest.mark.django_db
@@ -30,17 +28,7 @@ pytestmark = pytest.mark.django_db
 def setup(channels, bills):
     """nj_a1 settled by a commission of 50 yuan per new mobile subscriber who paid 30 or more;
     one such subscriber last month."""
-    ensure_variables()  # a transactional test before this one may have flushed them
-    cm = channels.user("js_channel")
-    period = last_period()
-    version = services.save_scheme(actor=cm, code="mob", name="Mobile", business="mobile",
-                                   kind=SchemeKind.COMMISSION, condition="paid >= 30",
-                                   steps=[{"from": 1, "amount": "50"}])
-    composite = services.save_composite(actor=cm, code="std", name="Standard", schemes=[version.scheme])
-    services.assign_scheme(actor=cm, agent=channels.agents["nj_a1"], primary=composite)
-    add_subscriber(channels.agents["nj_a1"], "13900000001", period.replace(day=3))
-    bills.add(period, "13900000001", fee_mobile=35)
-    return {"cm": cm, "period": period}
+    return one_scheme_setup(channels, bills)
 
 
 def nj_channel(channels):
@@ -118,27 +106,22 @@ def test_single_run_with_an_extraction_is_settled_by_the_worker(channels, setup)
     assert Extraction.objects.count() == 1  # the given extraction, none made by the run
 
 
-def test_agent_without_scheme_is_refused_on_the_page_and_nothing_is_queued(client, channels, setup,
-                                                                          django_capture_on_commit_callbacks):
+@pytest.mark.parametrize("case,words", [
+    ("no_scheme", "Agent A00000001 has no settlement scheme"),
+    ("unended", "only a month that has ended can be settled"),
+])
+def test_bad_run_is_refused_on_the_page_and_nothing_is_queued(client, channels, setup, case, words,
+                                                             django_capture_on_commit_callbacks):
     client.force_login(setup["cm"])
+    data = {
+        "no_scheme": {"period": f"{setup['period']:%Y-%m}", "kind": "single", "agent": channels.agents["national"].pk},
+        "unended": {"period": f"{timezone.localdate():%Y-%m}", "kind": "unified", "unit": channels.units["NJ-SCB"].pk},
+    }[case]
     with django_capture_on_commit_callbacks() as callbacks:
-        response = client.post(reverse("settlement:run_create"), {
-            "period": f"{setup['period']:%Y-%m}", "kind": "single", "agent": channels.agents["national"].pk})
+        response = client.post(reverse("settlement:run_create"), data)
 
     assert response.status_code == 200
-    assert "Agent A00000001 has no settlement scheme" in response.content.decode()
-    assert callbacks == [] and nothing_queued()
-
-
-def test_unended_period_is_refused_on_the_page_and_nothing_is_queued(client, channels, setup,
-                                                                    django_capture_on_commit_callbacks):
-    client.force_login(setup["cm"])
-    with django_capture_on_commit_callbacks() as callbacks:
-        response = client.post(reverse("settlement:run_create"), {
-            "period": f"{timezone.localdate():%Y-%m}", "kind": "unified", "unit": channels.units["NJ-SCB"].pk})
-
-    assert response.status_code == 200
-    assert "only a month that has ended can be settled" in response.content.decode()
+    assert words in response.content.decode()
     assert callbacks == [] and nothing_queued()
 
 

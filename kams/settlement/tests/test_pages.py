@@ -7,11 +7,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from kams.settlement import services
-from kams.settlement.enums import BillState, SchemeKind
+from kams.settlement.enums import BillState
 from kams.settlement.models import AgentBill, BusinessScheme, SettlementRun, SettlementVariable
 from kams.settlement.run import settle
-from kams.settlement.testing import add_subscriber, last_period
+from kams.settlement.testing import one_scheme_setup
 from kams.system.models import JobRun
 
 pytestmark = pytest.mark.django_db
@@ -28,17 +27,7 @@ LISTS = ["runs", "bills", "extractions", "schemes", "composites", "agent_schemes
 
 @pytest.fixture
 def setup(channels, bills):
-    cm = channels.user("js_channel")
-    period = last_period()
-    version = services.save_scheme(actor=cm, code="mob", name="Mobile", business="mobile",
-                                   kind=SchemeKind.COMMISSION, condition="paid >= 30",
-                                   steps=[{"from": 1, "amount": "50"}])
-    composite = services.save_composite(actor=cm, code="std", name="Standard", schemes=[version.scheme])
-    a1 = channels.agents["nj_a1"]
-    services.assign_scheme(actor=cm, agent=a1, primary=composite)
-    add_subscriber(a1, "13900000001", period.replace(day=3))
-    bills.add(period, "13900000001", fee_mobile=35)
-    return {"cm": cm, "period": period, "version": version, "composite": composite}
+    return one_scheme_setup(channels, bills)
 
 
 def test_lists_render(client, channels, setup):
