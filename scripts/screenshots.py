@@ -31,7 +31,8 @@ def channel_screens(browser, url: str) -> None:
     page.wait_for_selector("#agent-accounts")
     page.screenshot(path=OUT / "channels-agent.png")
     page.goto(f"{url}/channels/settlement/")
-    page.click("#list-table tbody tr:first-child a")  # the newest run
+    # the latest month's unified run of Nanjing (the newest run is the demo's re-settlement)
+    page.click("#list-table tbody tr:has-text('统一结算'):has-text('南京') a >> nth=0")
     page.wait_for_selector("#run-bills")
     page.screenshot(path=OUT / "channels-settlement-run.png")
     page.goto(f"{url}/channels/stats/")
