@@ -82,3 +82,4 @@ def login(live_server):
         expect(page).to_have_url(f"{live_server.url}/")
 
     return log_in
+

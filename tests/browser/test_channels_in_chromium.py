@@ -21,6 +21,7 @@ from kams.settlement.enums import AdjustmentKind
 from kams.settlement.models import AgentBill
 from kams.settlement.run import settle
 from kams.settlement.testing import Bills, one_scheme_setup
+from tests.browser.helpers import watch_requests
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -59,9 +60,7 @@ def _balances(agent) -> dict[str, Decimal]:
 
 
 def test_channel_manager_story(login, channels, customers, live_server, page):
-    failed = []
-    page.on("requestfailed", lambda request: failed.append(request.url))
-    page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+    failed = watch_requests(page)
     agent = channels.agents["nj_a1"]  # 南京新街口通信器材店, credit line 5,000 yuan
     _stock(channels)
     run = _settled_month(channels, customers)

@@ -10,14 +10,13 @@ from playwright.sync_api import expect
 
 from kams.club.models import ClubMember, PointsAccount, Redemption, RedemptionItem
 from kams.club.testing import give_points
+from tests.browser.helpers import watch_requests
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_member_logs_in_on_a_phone_and_redeems(club, live_server, phone):
-    failed = []
-    phone.on("requestfailed", lambda request: failed.append(request.url))
-    phone.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+    failed = watch_requests(phone)
     member = club.members["diamond"]
     ClubMember.objects.filter(pk=member.pk).update(portal_password=make_password("Garden-2026"))
     give_points(member, 5000)

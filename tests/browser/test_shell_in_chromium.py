@@ -7,14 +7,13 @@ import pytest
 from playwright.sync_api import expect
 
 from kams.system.models import JobRun, JobState
+from tests.browser.helpers import watch_requests
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_login_home_charts_and_staff_search(login, province, live_server, page):
-    failed = []
-    page.on("requestfailed", lambda request: failed.append(request.url))
-    page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+    failed = watch_requests(page)
 
     login(page, "nj_director")
 
