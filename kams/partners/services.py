@@ -13,14 +13,12 @@ of a day are valued under it even when the partner reports them after it ended.
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import re
 import secrets
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -36,6 +34,7 @@ from kams.club.members import USABLE_CARD_STATES
 from kams.club.models import Card, ClubMember, PointsAccount, Redemption, RedemptionChannel, RedemptionItem
 from kams.club.redemption import usable_card
 from kams.core.errors import InvalidInput
+from kams.core.tables import table_rows
 from kams.org.enums import UnitKind
 from kams.org.models import OrgUnit
 from kams.org.scoping import require_in_scope, require_perm, scope_for
@@ -636,40 +635,6 @@ class _Row:
     points: int = 0
 
 
-def _file_cells(content: bytes, file_name: str) -> Iterator[tuple[int, list[str]]]:
-    if file_name.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception:  # noqa: BLE001 — any unreadable workbook is one clear error
-            raise InvalidInput(_("The file is not a readable Excel workbook.")) from None
-        try:
-            for number, values in enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1):
-                yield number, [_cell_text(v) for v in values]
-        finally:
-            workbook.close()
-        return
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("gb18030", errors="replace")  # saved by Excel on Chinese Windows
-    for number, values in enumerate(csv.reader(io.StringIO(text)), start=1):
-        yield number, [v.strip() for v in values]
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return format(Decimal(str(value)), "f")
-    return str(value).strip()
-
-
 def _header(cells: list[str]) -> dict[str, int]:
     names = [c.strip().lower() for c in cells]
     found: dict[str, int] = {}
@@ -705,7 +670,7 @@ def exchanges_import(*, actor: Any, partner: Partner, content: bytes, file_name:
     def bad(line: int, column: str, reason: str) -> None:
         errors.append({"line": line, "column": column, "reason": reason})
 
-    cells = _file_cells(content, file_name)
+    cells = table_rows(content, file_name)
     first = next(cells, None)
     if first is None:
         raise InvalidInput(_("The file is empty."))

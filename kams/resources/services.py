@@ -17,8 +17,6 @@ transaction: a refused charge leaves no ledger entry and no stock movement.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -38,6 +36,7 @@ from kams.channels.enums import AgentStatus, PayMethod, TransactionKind
 from kams.channels.errors import AgentNotActive, NotAuthorised
 from kams.channels.models import Agent, AgentAuthorisation
 from kams.core.errors import InvalidInput
+from kams.core.tables import table_rows
 from kams.org.models import OrgUnit
 from kams.org.scoping import require_in_scope, require_perm
 from kams.resources.enums import (
@@ -176,26 +175,11 @@ def selection(kind: str, first: str = "", last: str = "", serials: Iterable[str]
 
 def read_serial_file(upload: Any) -> list[str]:
     """The serials of an uploaded CSV or XLSX file: the first column, a header row skipped."""
-    name = (getattr(upload, "name", "") or "").lower()
-    raw = upload.read()
-    values: list[str] = []
-    if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(io.BytesIO(raw), read_only=True).active
-        except Exception:  # noqa: BLE001 — openpyxl raises several kinds
-            raise InvalidInput(_("file: not a readable Excel file.")) from None
-        for row in sheet.iter_rows(values_only=True):
-            if row and row[0] is not None:
-                cell = row[0]
-                values.append(str(int(cell)) if isinstance(cell, (int, float)) else str(cell))
-    else:
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("gbk", errors="replace")
-        values = [row[0] for row in csv.reader(io.StringIO(text)) if row]
+    try:
+        values = [cells[0] for _line, cells in table_rows(upload.read(), getattr(upload, "name", "") or "")
+                  if cells]
+    except InvalidInput:
+        raise InvalidInput(_("file: not a readable Excel file.")) from None
     values = [v.strip() for v in values if v and v.strip()]
     if values and not DIGITS.match(values[0]):
         values = values[1:]  # header

@@ -9,13 +9,11 @@ audits each one), inside the same transaction, so a refused form leaves nothing 
 
 from __future__ import annotations
 
-import csv
 import datetime
 import hashlib
-import io
 import uuid
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -25,6 +23,7 @@ from kams.audit.services import audit_record
 from kams.channels.enums import SubscriberStatus
 from kams.channels.models import Agent, AgentSubscriber
 from kams.core.errors import Conflict, InvalidInput, KamsError
+from kams.core.tables import table_rows
 from kams.customers.enums import Business, CertificateType, CustomerType
 from kams.customers.models import Customer
 from kams.customers.services import customer_create, member_add
@@ -333,40 +332,6 @@ CERTIFICATE_ALIASES = {"身份证": CertificateType.ID_CARD, "居民身份证": 
                        "其他": CertificateType.OTHER}
 
 
-def _file_cells(content: bytes, file_name: str) -> Iterator[tuple[int, list[str]]]:
-    if file_name.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception:  # noqa: BLE001 — any unreadable workbook is one clear error
-            raise InvalidInput(_("The file is not a readable Excel workbook.")) from None
-        try:
-            for number, values in enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1):
-                yield number, [_cell_text(v) for v in values]
-        finally:
-            workbook.close()
-        return
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("gb18030", errors="replace")  # saved by Excel on Chinese Windows
-    for number, values in enumerate(csv.reader(io.StringIO(text)), start=1):
-        yield number, [v.strip() for v in values]
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def _header(cells: list[str]) -> dict[str, int]:
     names = [c.strip().lower() for c in cells]
     found = {}
@@ -386,7 +351,7 @@ def _header(cells: list[str]) -> dict[str, int]:
 def _file_rows(actor: Any, content: bytes, file_name: str) -> tuple[list[EntryRow], list[dict]]:
     """The rows of a file and the errors of the lines that could not be read. Customers are
     looked up with one query, in the actor's scope."""
-    cells = iter(_file_cells(content, file_name))
+    cells = iter(table_rows(content, file_name))
     try:
         _first, head = next(cells)
     except StopIteration:

@@ -4,10 +4,8 @@ and changes nothing."""
 
 from __future__ import annotations
 
-import csv
 import datetime
 import hashlib
-import io
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -23,6 +21,7 @@ from kams.channels import ledger
 from kams.channels.enums import HouseAccountKind
 from kams.channels.models import Agent
 from kams.core.errors import InvalidInput
+from kams.core.tables import table_rows
 from kams.org.scoping import require_in_scope, require_perm
 from kams.resources.enums import ItemState, ResourceKind
 from kams.resources.models import ResourceItem
@@ -235,23 +234,12 @@ def observation_row(line: int, imei: Any, msisdn: Any, seen: Any) -> Observation
 def read_observation_file(name: str, content: bytes) -> list[ObservationRow]:
     """Rows of a CSV (UTF-8 or GBK) or .xlsx file with the columns imei, msisdn, seen_on (a
     header line first). Any bad line refuses the whole file."""
-    if name.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception:  # noqa: BLE001 - any unreadable workbook is the same error to the user
-            raise errors.BadObservationFile(detail=_("not an .xlsx workbook.")) from None
-        lines = [["" if v is None else v for v in row] for row in workbook.worksheets[0].iter_rows(values_only=True)]
-        workbook.close()
-    elif name.lower().endswith(".csv"):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = content.decode("gb18030", errors="replace")
-        lines = list(csv.reader(io.StringIO(text)))
-    else:
+    if not name.lower().endswith((".csv", ".xlsx")):
         raise errors.BadObservationFile(detail=_("only .csv and .xlsx files are read."))
+    try:
+        lines = [cells for _line, cells in table_rows(content, name)]
+    except InvalidInput:
+        raise errors.BadObservationFile(detail=_("not an .xlsx workbook.")) from None
     header = [str(c).strip().lower() for c in (lines[0] if lines else [])]
     if not {"imei", "msisdn", "seen_on"} <= set(header):
         raise errors.BadObservationFile(detail=_("the first line must name the columns imei, msisdn, seen_on."))
@@ -262,10 +250,6 @@ def read_observation_file(name: str, content: bytes) -> list[ObservationRow]:
             continue
         cells = list(cells) + [""] * (len(header) - len(cells))
         value = {name: cells[i] for name, i in at.items()}
-        if isinstance(value["imei"], (int, float)):
-            value["imei"] = str(int(value["imei"]))
-        if isinstance(value["msisdn"], (int, float)):
-            value["msisdn"] = str(int(value["msisdn"]))
         rows.append(observation_row(line, value["imei"], value["msisdn"], value["seen_on"]))
     if len(rows) > MAX_OBSERVATION_ROWS:
         raise errors.BadObservationFile(detail=_("more than %(limit)s rows.") % {"limit": MAX_OBSERVATION_ROWS})
